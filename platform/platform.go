@@ -1,0 +1,125 @@
+// Package platform assembles the stacks of every chosen environment into one
+// cdktf app and writes them out whole or not at all.
+package platform
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/stacks/apps"
+	"github.com/llm-platform/cdktf-llm/stacks/base"
+)
+
+// DefaultEnvironment is synthesized when nothing else is chosen.
+const DefaultEnvironment = "dev"
+
+// EnvVar chooses environments: a name, a comma-separated list, or "all".
+// It wins over the cdktf context key ContextKey, which cdktf.json sets.
+const (
+	EnvVar     = "PLATFORM_ENV"
+	ContextKey = "environments"
+)
+
+// Choose returns the environments to synthesize from the variable, then the
+// context value, then the default; "all" means every file in envs/.
+func Choose(root, fromEnv, fromContext string) ([]string, error) {
+	spec := fromEnv
+	if spec == "" {
+		spec = fromContext
+	}
+	if spec == "" {
+		spec = DefaultEnvironment
+	}
+	if spec == "all" {
+		return config.Names(root)
+	}
+	var names []string
+	for _, n := range strings.Split(spec, ",") {
+		if n = strings.TrimSpace(n); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("%s=%q names no environment; use e.g. dev, dev,prod or all", EnvVar, spec)
+	}
+	return names, nil
+}
+
+// Build adds the base and apps stacks of each environment to app.
+func Build(app cdktf.App, envs []config.Environment) error {
+	for _, env := range envs {
+		b := base.NewStack(app, env)
+		if _, err := apps.NewStack(app, env, b); err != nil {
+			return fmt.Errorf("environment %s: %w", env.Name, err)
+		}
+	}
+	return nil
+}
+
+// Options of one synth.
+type Options struct {
+	// Root is the project root, which holds envs/. Default ".".
+	Root string
+	// Outdir receives the stacks. Default "cdktf.out".
+	Outdir string
+	// Environments chooses them as EnvVar does; empty defers to the cdktf
+	// context, then to DefaultEnvironment.
+	Environments string
+}
+
+// Synth loads the chosen environments and writes their stacks to Outdir.
+// It synthesizes into a fresh folder beside Outdir and swaps it in only when
+// everything succeeded, so a failure leaves the previous Outdir as it was.
+// It returns the names of the environments written.
+func Synth(o Options) ([]string, error) {
+	if o.Root == "" {
+		o.Root = "."
+	}
+	if o.Outdir == "" {
+		o.Outdir = "cdktf.out"
+	}
+	parent := filepath.Dir(filepath.Clean(o.Outdir))
+	if err := os.MkdirAll(parent, 0o755); err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
+	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(o.Outdir)+".tmp-")
+	if err != nil {
+		return nil, fmt.Errorf("synth: %w", err)
+	}
+	defer os.RemoveAll(tmp)
+
+	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(tmp)})
+	fromContext, _ := app.Node().TryGetContext(jsii.String(ContextKey)).(string)
+	names, err := Choose(o.Root, o.Environments, fromContext)
+	if err != nil {
+		return nil, err
+	}
+	envs, err := config.LoadAll(o.Root, names)
+	if err != nil {
+		return nil, err
+	}
+	if err := Build(app, envs); err != nil {
+		return nil, err
+	}
+	app.Synth()
+	return names, swap(tmp, o.Outdir)
+}
+
+// swap replaces dst by src.
+func swap(src, dst string) error {
+	old := src + ".old"
+	if err := os.Rename(dst, old); err != nil && !os.IsNotExist(err) {
+		return fmt.Errorf("synth: move aside %s: %w", dst, err)
+	}
+	if err := os.Rename(src, dst); err != nil {
+		_ = os.Rename(old, dst)
+		return fmt.Errorf("synth: put %s in place: %w", dst, err)
+	}
+	return os.RemoveAll(old)
+}

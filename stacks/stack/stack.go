@@ -1,0 +1,41 @@
+// Package stack creates the stacks of an environment with what each of them
+// has: an explicit backend, the cluster-access variables, described outputs.
+package stack
+
+import (
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
+
+	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/constructs/backend"
+	"github.com/llm-platform/cdktf-llm/constructs/clusteraccess"
+)
+
+// Stack is a new stack and the references to its cluster-access variables.
+type Stack struct {
+	TF      cdktf.TerraformStack
+	Cluster clusteraccess.Output
+}
+
+// New adds the stack name to app, with its backend and cluster access.
+func New(app constructs.Construct, name string, env config.Environment) Stack {
+	s := cdktf.NewTerraformStack(app, jsii.String(name))
+	b := env.Backend
+	backend.New(s, backend.Config{
+		Stack: name, Type: b.Type,
+		KubeconfigPath: env.Cluster.Kubeconfig, KubeContext: env.Cluster.Context, Namespace: b.Kubernetes.Namespace,
+		Bucket: b.S3.Bucket, Region: b.S3.Region, KeyPrefix: b.S3.KeyPrefix,
+	})
+	access := clusteraccess.New(s, "cluster", clusteraccess.Config{Kubeconfig: env.Cluster.Kubeconfig, Context: env.Cluster.Context})
+	return Stack{TF: s, Cluster: access}
+}
+
+// Output adds a described output, named as given.
+func (s Stack) Output(name, description string, value any) {
+	o := cdktf.NewTerraformOutput(s.TF, jsii.String(name), &cdktf.TerraformOutputConfig{
+		Value:       value,
+		Description: jsii.String(description),
+	})
+	o.OverrideLogicalId(jsii.String(name))
+}
