@@ -12,6 +12,9 @@ import (
 	"github.com/llm-platform/cdktf-llm/constructs/clusteraccess"
 )
 
+// RequiredVersion is the Terraform versions every stack accepts.
+const RequiredVersion = ">= 1.11.0"
+
 // Stack is a new stack and the references to its cluster-access variables.
 type Stack struct {
 	TF      cdktf.TerraformStack
@@ -21,6 +24,8 @@ type Stack struct {
 // New adds the stack name to app, with its backend and cluster access.
 func New(app constructs.Construct, name string, env config.Environment) Stack {
 	s := cdktf.NewTerraformStack(app, jsii.String(name))
+	// Write-only attributes (the credentials' data_wo) need Terraform 1.11.
+	s.AddOverride(jsii.String("terraform.required_version"), jsii.String(RequiredVersion))
 	b := env.Backend
 	backend.New(s, backend.Config{
 		Stack: name, Type: b.Type,

@@ -1,0 +1,65 @@
+# Day-to-day commands; `make help` lists them. ENV picks the environment
+# (a name from envs/, a comma-separated list, or all).
+ENV ?= dev
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PLATFORM_ENV := $(ENV)
+export JSII_NODE := $(CURDIR)/node_modules/node/bin/node
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+export NODE_OPTIONS := $(strip $(filter-out --disable-warning=DEP0044,$(NODE_OPTIONS)) --disable-warning=DEP0044)
+export CHECKPOINT_DISABLE := 1
+export DISABLE_VERSION_CHECK := 1
+
+BIN := .bin/cdktf-llm
+OPS := .bin/ops
+
+.PHONY: help setup build synth test validate bench fuzz deploy diff drift status rollback destroy clean
+
+help: ## list the commands
+	@./help
+
+setup: ## install the pinned tools and generate the provider bindings (only what changed)
+	@tools/setup
+
+build: setup
+	@go build -o $(BIN) . && go build -o $(OPS) ./tools/ops
+
+synth: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV)
+	@$(BIN)
+
+test: setup ## run every test: unit, golden snapshots, schemas, config table, secrets, bindings
+	@go test ./... ./__tests__/
+	@node --test tools/bindings/generate.test.mjs
+
+validate: synth ## check cdktf.out against the real provider schemas
+	@go run ./tools/validate cdktf.out
+
+bench: setup ## measure setup, synth and test time and memory against the targets
+	@tools/bench
+
+fuzz: ## fuzz the config loader for FUZZTIME (default 30s)
+	@go test ./config/ -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),30s)
+
+diff: synth ## show what deploy would change (cdktf diff)
+	@cdktf diff base-$(ENV) apps-$(ENV)
+
+deploy: synth ## apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
+	@cdktf deploy base-$(ENV) apps-$(ENV) $(if $(AUTO_APPROVE),--auto-approve)
+
+drift: synth ## refreshed plan of both stacks: exit 2 and list what differs from the code
+	@$(OPS) drift $(ENV)
+
+status: build ## deployed chart versions and revisions (terraform outputs and helm list)
+	@$(OPS) status $(ENV)
+
+rollback: build ## show each release's revisions and how to roll back
+	@$(OPS) rollback $(ENV)
+
+destroy: synth ## destroy apps-$(ENV), then base-$(ENV) (cdktf destroy)
+	@cdktf destroy apps-$(ENV) base-$(ENV) $(if $(AUTO_APPROVE),--auto-approve)
+
+clean: ## remove cdktf.out, the build and the generated bindings (not the state)
+	@rm -rf cdktf.out .bin .gen

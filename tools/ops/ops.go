@@ -1,0 +1,314 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+)
+
+// Exit codes, as terraform plan -detailed-exitcode has them.
+const (
+	exitOK    = 0
+	exitError = 1
+	exitDrift = 2
+)
+
+// runFunc runs a command in dir and returns its exit code and stdout; stderr
+// goes to the user. A command that cannot start is an error.
+type runFunc func(dir string, stdout io.Writer, name string, args ...string) (int, error)
+
+func execRun(dir string, stdout io.Writer, name string, args ...string) (int, error) {
+	cmd := exec.Command(name, args...)
+	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdout, os.Stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	if errors.As(err, &exit) {
+		return exit.ExitCode(), nil
+	}
+	if err != nil {
+		return exitError, fmt.Errorf("%s: %w", name, err)
+	}
+	return exitOK, nil
+}
+
+type ops struct {
+	root        string
+	out, errOut io.Writer
+	run         runFunc
+}
+
+func (o ops) dispatch(verb, envSpec string) (int, error) {
+	envs, err := o.environments(envSpec)
+	if err != nil {
+		return exitError, err
+	}
+	switch verb {
+	case "drift":
+		return o.drift(envs)
+	case "status":
+		return o.status(envs)
+	case "rollback":
+		return o.rollback(envs)
+	}
+	return exitError, fmt.Errorf("unknown command %q; use drift, status or rollback", verb)
+}
+
+// environments expands a name, a list or all (every environment in cdktf.out).
+func (o ops) environments(spec string) ([]string, error) {
+	var names []string
+	if spec == "all" {
+		dirs, _ := filepath.Glob(filepath.Join(o.root, "cdktf.out", "stacks", "base-*"))
+		for _, d := range dirs {
+			names = append(names, strings.TrimPrefix(filepath.Base(d), "base-"))
+		}
+	} else {
+		for _, n := range strings.Split(spec, ",") {
+			if n = strings.TrimSpace(n); n != "" {
+				names = append(names, n)
+			}
+		}
+	}
+	for _, n := range names {
+		for _, s := range stacks(n) {
+			if _, err := os.Stat(filepath.Join(o.stackDir(s), "cdk.tf.json")); err != nil {
+				return nil, fmt.Errorf("no synthesized stack %s; run `make synth ENV=%s` first", s, n)
+			}
+		}
+	}
+	if len(names) == 0 {
+		return nil, fmt.Errorf("no environment in %q; run `make synth` first or name one", spec)
+	}
+	return names, nil
+}
+
+func stacks(env string) []string { return []string{"base-" + env, "apps-" + env} }
+
+func (o ops) stackDir(stack string) string {
+	return filepath.Join(o.root, "cdktf.out", "stacks", stack)
+}
+
+// varFile is secrets/<env>.tfvars relative to a stack folder, if it exists.
+func (o ops) varFile(env string) []string {
+	if _, err := os.Stat(filepath.Join(o.root, "secrets", env+".tfvars")); err != nil {
+		return nil
+	}
+	return []string{"-var-file=../../../secrets/" + env + ".tfvars"}
+}
+
+// init runs terraform init where the stack has not been initialized.
+func (o ops) init(stack string) (int, error) {
+	if _, err := os.Stat(filepath.Join(o.stackDir(stack), ".terraform")); err == nil {
+		return exitOK, nil
+	}
+	return o.run(o.stackDir(stack), io.Discard, "terraform", "init", "-input=false", "-no-color")
+}
+
+// drift plans every stack with a refresh and reports which resources differ.
+func (o ops) drift(envs []string) (int, error) {
+	worst := exitOK
+	for _, env := range envs {
+		for _, stack := range stacks(env) {
+			code, err := o.driftStack(env, stack)
+			if err != nil {
+				return exitError, err
+			}
+			switch {
+			case code == exitError:
+				worst = exitError
+			case code == exitDrift && worst == exitOK:
+				worst = exitDrift
+			}
+		}
+	}
+	switch worst {
+	case exitOK:
+		fmt.Fprintln(o.out, "no drift: the cluster matches the code")
+	case exitDrift:
+		fmt.Fprintln(o.out, "drift found: `make deploy` puts the cluster back to the code; or change the code to match")
+	}
+	return worst, nil
+}
+
+// planFile holds a drift plan, in the stack folder, until it is read.
+const planFile = "drift.tfplan"
+
+func (o ops) driftStack(env, stack string) (int, error) {
+	if code, err := o.init(stack); err != nil || code != exitOK {
+		fmt.Fprintf(o.errOut, "%s: terraform init failed (exit %d)\n", stack, code)
+		return exitError, err
+	}
+	args := append([]string{"plan", "-refresh=true", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=60s", "-out=" + planFile}, o.varFile(env)...)
+	defer os.Remove(filepath.Join(o.stackDir(stack), planFile))
+	code, err := o.run(o.stackDir(stack), io.Discard, "terraform", args...)
+	if err != nil {
+		return exitError, err
+	}
+	switch code {
+	case exitOK:
+		fmt.Fprintf(o.out, "%s: in sync\n", stack)
+		return exitOK, nil
+	case exitDrift:
+		var plan bytes.Buffer
+		if c, err := o.run(o.stackDir(stack), &plan, "terraform", "show", "-json", planFile); err != nil || c != exitOK {
+			fmt.Fprintf(o.out, "%s: differs (terraform show failed, exit %d)\n", stack, c)
+			return exitDrift, err
+		}
+		changes, err := planChanges(plan.Bytes())
+		if err != nil {
+			return exitError, fmt.Errorf("%s: %w", stack, err)
+		}
+		fmt.Fprintf(o.out, "%s: differs from the code:\n", stack)
+		for _, c := range changes {
+			fmt.Fprintf(o.out, "  %s\n", c)
+		}
+		return exitDrift, nil
+	default:
+		fmt.Fprintf(o.errOut, "%s: terraform plan failed (exit %d)\n", stack, code)
+		return exitError, nil
+	}
+}
+
+// planChanges lists "address: action" for each change and drift in a plan
+// from `terraform show -json`.
+func planChanges(planJSON []byte) ([]string, error) {
+	var plan struct {
+		ResourceDrift   []change `json:"resource_drift"`
+		ResourceChanges []change `json:"resource_changes"`
+	}
+	if err := json.Unmarshal(planJSON, &plan); err != nil {
+		return nil, fmt.Errorf("reading the plan: %w", err)
+	}
+	seen := map[string]bool{}
+	var out []string
+	add := func(cs []change, what string) {
+		for _, c := range cs {
+			actions := strings.Join(c.Change.Actions, "+")
+			if actions == "no-op" || actions == "read" {
+				continue
+			}
+			line := fmt.Sprintf("%s: %s (%s)", c.Address, actions, what)
+			if !seen[line] {
+				seen[line] = true
+				out = append(out, line)
+			}
+		}
+	}
+	add(plan.ResourceDrift, "changed outside Terraform")
+	add(plan.ResourceChanges, "planned")
+	sort.Strings(out)
+	return out, nil
+}
+
+type change struct {
+	Address string `json:"address"`
+	Change  struct {
+		Actions []string `json:"actions"`
+	} `json:"change"`
+}
+
+// release is one entry of the apps stack's releases output.
+type release struct {
+	Name      string  `json:"-"`
+	Namespace string  `json:"namespace"`
+	Chart     string  `json:"chart"`
+	Version   string  `json:"version"`
+	Revision  float64 `json:"revision"`
+}
+
+// releases reads the releases output of an applied apps stack.
+func (o ops) releases(env string) ([]release, error) {
+	stack := "apps-" + env
+	if code, err := o.init(stack); err != nil || code != exitOK {
+		return nil, fmt.Errorf("%s: terraform init failed (exit %d): %v", stack, code, err)
+	}
+	var buf bytes.Buffer
+	code, err := o.run(o.stackDir(stack), &buf, "terraform", "output", "-json", "releases")
+	if err != nil || code != exitOK {
+		return nil, fmt.Errorf("%s: no releases output (exit %d); is the stack applied? (`make deploy ENV=%s`)", stack, code, env)
+	}
+	var byName map[string]release
+	if err := json.Unmarshal(buf.Bytes(), &byName); err != nil {
+		return nil, fmt.Errorf("%s: reading the releases output: %w", stack, err)
+	}
+	var out []release
+	for name, r := range byName {
+		r.Name = name
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
+}
+
+// status prints what Terraform deployed, then what Helm reports.
+func (o ops) status(envs []string) (int, error) {
+	for _, env := range envs {
+		rs, err := o.releases(env)
+		if err != nil {
+			return exitError, err
+		}
+		fmt.Fprintf(o.out, "%s (terraform outputs):\n", env)
+		fmt.Fprintf(o.out, "  %-22s %-22s %-22s %-10s %s\n", "RELEASE", "NAMESPACE", "CHART", "VERSION", "REVISION")
+		for _, r := range rs {
+			fmt.Fprintf(o.out, "  %-22s %-22s %-22s %-10s %d\n", r.Name, r.Namespace, r.Chart, r.Version, int(r.Revision))
+		}
+		if _, err := exec.LookPath("helm"); err != nil {
+			fmt.Fprintln(o.out, "  (helm is not installed: skipping helm list)")
+			continue
+		}
+		fmt.Fprintf(o.out, "%s (helm list):\n", env)
+		for _, ns := range namespaces(rs) {
+			if code, err := o.run(o.root, o.out, "helm", "list", "--namespace", ns); err != nil || code != exitOK {
+				return exitError, fmt.Errorf("helm list --namespace %s failed (exit %d): %v", ns, code, err)
+			}
+		}
+	}
+	return exitOK, nil
+}
+
+// rollback shows the history Helm keeps and the way back.
+func (o ops) rollback(envs []string) (int, error) {
+	for _, env := range envs {
+		rs, err := o.releases(env)
+		if err != nil {
+			return exitError, err
+		}
+		for _, r := range rs {
+			fmt.Fprintf(o.out, "%s/%s (chart %s %s, revision %d):\n", r.Namespace, r.Name, r.Chart, r.Version, int(r.Revision))
+			if _, err := exec.LookPath("helm"); err == nil {
+				if code, err := o.run(o.root, o.out, "helm", "history", r.Name, "--namespace", r.Namespace, "--max", "10"); err != nil || code != exitOK {
+					return exitError, fmt.Errorf("helm history %s failed (exit %d): %v", r.Name, code, err)
+				}
+			}
+		}
+	}
+	fmt.Fprint(o.out, rollbackAdvice)
+	return exitOK, nil
+}
+
+const rollbackAdvice = `
+Automatic: every release is atomic, so a failed upgrade rolls itself back,
+and Helm keeps the last 10 revisions (max_history).
+Yours: roll back the code, not the cluster. Revert the change in git
+(git revert <commit>), then run make deploy ENV=<env>: Terraform
+upgrades the releases back to the reverted versions and values. A manual
+helm rollback would leave Terraform's state behind; make drift shows it.
+`
+
+func namespaces(rs []release) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range rs {
+		if !seen[r.Namespace] {
+			seen[r.Namespace] = true
+			out = append(out, r.Namespace)
+		}
+	}
+	return out
+}
