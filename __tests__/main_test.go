@@ -55,7 +55,7 @@ func TestMain(m *testing.M) {
 }
 
 // Stack is one synthesized cdk.tf.json, decoded.
-type Stack map[string]any
+type Stack = map[string]any
 
 // readStacks decodes every stack below a cdktf.out folder, by stack name.
 func readStacks(outdir string) (map[string]Stack, error) {
@@ -110,7 +110,8 @@ func synthYAML(t *testing.T, name, yaml string) map[string]Stack {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "cdktf.out")
-	if _, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name}); err != nil {
+	schemas := filepath.Join(root, platform.SchemasFile)
+	if _, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: schemas}); err != nil {
 		t.Fatalf("synth %s: %v", name, err)
 	}
 	stacks, err := readStacks(out)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/agext/levenshtein"
 	"go.yaml.in/yaml/v3"
 )
 
@@ -205,7 +206,7 @@ func kindName(k reflect.Kind) string {
 func suggest(key string, known []string) string {
 	best, bestDist := "", len(key)/3+2
 	for _, k := range known {
-		if d := editDistance(strings.ToLower(key), strings.ToLower(k)); d < bestDist {
+		if d := levenshtein.Distance(strings.ToLower(key), strings.ToLower(k), nil); d < bestDist {
 			best, bestDist = k, d
 		}
 	}
@@ -213,25 +214,4 @@ func suggest(key string, known []string) string {
 		return "; valid fields: " + strings.Join(known, ", ")
 	}
 	return fmt.Sprintf(" (did you mean %q?)", best)
-}
-
-// editDistance is the Levenshtein distance between a and b.
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

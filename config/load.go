@@ -18,6 +18,9 @@ import (
 // Dir is where environment files live, relative to the project root.
 const Dir = "envs"
 
+// maxFileSize bounds an environment file (the shipped ones are ~2 KB).
+const maxFileSize = 1 << 20
+
 // Load reads and checks one environment file; the environment is named after
 // the file (envs/prod.yaml is prod). The error, if any, is Errors: every
 // problem in the file, each with its line and field path.
@@ -25,6 +28,9 @@ func Load(path string) (Environment, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return Environment{}, Errors{{File: path, Problem: fmt.Sprintf("cannot read the environment file: %v", errors.Unwrap(err))}}
+	}
+	if len(data) > maxFileSize {
+		return Environment{}, Errors{{File: path, Problem: fmt.Sprintf("is %d bytes; an environment file is at most %d", len(data), maxFileSize)}}
 	}
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	return Parse(path, name, data)

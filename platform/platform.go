@@ -14,6 +14,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/stacks/apps"
 	"github.com/llm-platform/cdktf-llm/stacks/base"
+	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
 // DefaultEnvironment is synthesized when nothing else is chosen.
@@ -71,7 +72,14 @@ type Options struct {
 	// Environments chooses them as EnvVar does; empty defers to the cdktf
 	// context, then to DefaultEnvironment.
 	Environments string
+	// Schemas is the providers' schema file every stack is checked against
+	// before anything is written. Default SchemasFile below Root.
+	Schemas string
 }
+
+// SchemasFile is `terraform providers schema -json` of the pinned providers
+// (kubernetes 2.38.0, helm 3.1.1), gzipped, relative to the project root.
+const SchemasFile = "schemas/providers-schema.json.gz"
 
 // Synth loads the chosen environments and writes their stacks to Outdir.
 // It synthesizes into a fresh folder beside Outdir and swaps it in only when
@@ -84,6 +92,15 @@ func Synth(o Options) ([]string, error) {
 	if o.Outdir == "" {
 		o.Outdir = "cdktf.out"
 	}
+	if o.Schemas == "" {
+		o.Schemas = filepath.Join(o.Root, SchemasFile)
+	}
+	// Decoding the schemas takes ~90 ms: do it while jsii builds the stacks.
+	schemas := make(chan schemasResult, 1)
+	go func() {
+		s, err := tfschema.Load(o.Schemas)
+		schemas <- schemasResult{s, err}
+	}()
 	parent := filepath.Dir(filepath.Clean(o.Outdir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
 		return nil, fmt.Errorf("synth: %w", err)
@@ -108,7 +125,51 @@ func Synth(o Options) ([]string, error) {
 		return nil, err
 	}
 	app.Synth()
+	loaded := <-schemas
+	if loaded.err != nil {
+		return nil, loaded.err
+	}
+	if err := Check(loaded.schemas, tmp); err != nil {
+		return nil, err
+	}
 	return names, swap(tmp, o.Outdir)
+}
+
+type schemasResult struct {
+	schemas *tfschema.Schemas
+	err     error
+}
+
+// SchemaErrors are the schema problems of synthesized stacks.
+type SchemaErrors []tfschema.Error
+
+func (es SchemaErrors) Error() string {
+	lines := make([]string, len(es))
+	for i, e := range es {
+		lines[i] = e.Error()
+	}
+	return fmt.Sprintf("%d problems against the provider schemas (Terraform would reject them):\n%s", len(es), strings.Join(lines, "\n"))
+}
+
+// Check validates every stack below a cdktf.out folder against schemas; the
+// error, if any, is SchemaErrors.
+func Check(schemas *tfschema.Schemas, outdir string) error {
+	files, err := filepath.Glob(filepath.Join(outdir, "stacks", "*", "cdk.tf.json"))
+	if err != nil || len(files) == 0 {
+		return fmt.Errorf("no stacks in %s; synthesize first", outdir)
+	}
+	var all SchemaErrors
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		all = append(all, schemas.Validate(filepath.Base(filepath.Dir(f)), data)...)
+	}
+	if len(all) > 0 {
+		return all
+	}
+	return nil
 }
 
 // swap replaces dst by src.

@@ -1,0 +1,325 @@
+package tests
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func resources(t *testing.T, s Stack, typ string) map[string]any {
+	t.Helper()
+	return get(t, s, "resource", typ).(map[string]any)
+}
+
+func TestNamespaces(t *testing.T) {
+	tests := []struct {
+		stack string
+		want  map[string]string // address → pod security level
+	}{
+		{"base-dev", map[string]string{"ollama": "baseline", "librechat": "baseline", "ingress_nginx": "baseline"}},
+		{"base-prod", map[string]string{"ollama": "baseline", "librechat": "baseline", "ingress_nginx": "baseline", "nvidia_device_plugin": "privileged"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.stack, func(t *testing.T) {
+			env := strings.TrimPrefix(tc.stack, "base-")
+			ns := resources(t, stack(t, tc.stack), "kubernetes_namespace_v1")
+			if got := keys(ns); !slices.Equal(got, keys(tc.want)) {
+				t.Fatalf("namespaces %v, want %v", got, keys(tc.want))
+			}
+			for addr, level := range tc.want {
+				labels := get(t, ns, addr, "metadata", "labels").(map[string]any)
+				for k, v := range map[string]string{
+					"app.kubernetes.io/managed-by":               "cdktf",
+					"llm-platform/environment":                   env,
+					"pod-security.kubernetes.io/enforce":         level,
+					"pod-security.kubernetes.io/audit":           level,
+					"pod-security.kubernetes.io/warn":            level,
+					"pod-security.kubernetes.io/enforce-version": "latest",
+				} {
+					if labels[k] != v {
+						t.Errorf("%s: label %s = %v, want %s", addr, k, labels[k], v)
+					}
+				}
+				if labels["app.kubernetes.io/name"] == nil {
+					t.Errorf("%s: no app label", addr)
+				}
+			}
+		})
+	}
+}
+
+func TestPodSecurityIsConfigurable(t *testing.T) {
+	stacks := synthYAML(t, "strict", "security: {podSecurity: restricted}\n")
+	ns := resources(t, stacks["base-strict"], "kubernetes_namespace_v1")
+	for _, app := range []string{"ollama", "librechat"} {
+		if got := get(t, ns, app, "metadata", "labels", "pod-security.kubernetes.io/enforce"); got != "restricted" {
+			t.Errorf("%s enforces %v, want restricted", app, got)
+		}
+	}
+}
+
+// Every namespaced object of the base stack refers to its namespace resource,
+// so that Terraform creates the namespace first.
+func TestObjectsReferToTheirNamespace(t *testing.T) {
+	for _, env := range environments(t) {
+		s := stack(t, "base-"+env)
+		for typ, byName := range get(t, s, "resource").(map[string]any) {
+			if typ == "kubernetes_namespace_v1" || strings.HasPrefix(typ, "kubernetes_cluster_role") {
+				continue
+			}
+			for name, r := range byName.(map[string]any) {
+				ns, _ := get(t, r, "metadata", "namespace").(string)
+				if !strings.HasPrefix(ns, "${kubernetes_namespace_v1.") {
+					t.Errorf("%s: %s.%s has namespace %q, not a reference to its namespace resource", env, typ, name, ns)
+				}
+			}
+		}
+	}
+}
+
+func TestQuotasAndLimitRanges(t *testing.T) {
+	tests := []struct {
+		stack, app string
+		hard       map[string]string
+	}{
+		{"base-dev", "ollama", map[string]string{"requests.cpu": "2", "requests.memory": "4Gi", "limits.cpu": "4", "limits.memory": "6Gi",
+			"pods": "4", "persistentvolumeclaims": "2", "requests.storage": "20Gi", "requests.nvidia.com/gpu": "0"}},
+		{"base-dev", "librechat", map[string]string{"requests.cpu": "2", "requests.memory": "4Gi", "pods": "10", "persistentvolumeclaims": "4", "requests.storage": "20Gi"}},
+		{"base-prod", "ollama", map[string]string{"requests.cpu": "8", "limits.memory": "64Gi", "requests.storage": "300Gi", "requests.nvidia.com/gpu": "2"}},
+		{"base-prod", "librechat", map[string]string{"requests.memory": "12Gi", "pods": "20", "persistentvolumeclaims": "6"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.stack+"/"+tc.app, func(t *testing.T) {
+			s := stack(t, tc.stack)
+			hard := get(t, resources(t, s, "kubernetes_resource_quota_v1"), tc.app, "spec", "hard").(map[string]any)
+			for k, v := range tc.hard {
+				if hard[k] != v {
+					t.Errorf("quota %s = %v, want %s", k, hard[k], v)
+				}
+			}
+			if tc.app == "librechat" && hard["requests.nvidia.com/gpu"] != nil {
+				t.Errorf("LibreChat's quota names GPUs")
+			}
+			limit := get(t, resources(t, s, "kubernetes_limit_range_v1"), tc.app, "spec", "limit", 0).(map[string]any)
+			if limit["type"] != "Container" || !has(limit, "default", "cpu") || !has(limit, "default", "memory") ||
+				!has(limit, "default_request", "cpu") || !has(limit, "default_request", "memory") {
+				t.Errorf("limit range does not give containers default requests and limits: %v", limit)
+			}
+		})
+	}
+}
+
+// policy describes an allowed flow as the tests expect it.
+type policy struct {
+	types     string // Ingress or Egress
+	namespace string // peer namespace; "" with cidr "" is anywhere
+	cidr      string
+	ports     string // "53/UDP,53/TCP"; "" is every port
+}
+
+func describePolicy(t *testing.T, p any) policy {
+	t.Helper()
+	spec := get(t, p, "spec").(map[string]any)
+	if len(get(t, spec, "pod_selector").(map[string]any)) != 0 {
+		t.Errorf("policy selects only some pods: %v", spec["pod_selector"])
+	}
+	var out policy
+	types := get(t, spec, "policy_types").([]any)
+	out.types = fmt.Sprint(types...)
+	if len(types) != 1 {
+		return out
+	}
+	dir, peer := "ingress", "from"
+	if out.types == "Egress" {
+		dir, peer = "egress", "to"
+	}
+	rule := get(t, spec, dir, 0).(map[string]any)
+	if peers, ok := rule[peer].([]any); ok {
+		p := peers[0].(map[string]any)
+		if has(p, "namespace_selector") {
+			out.namespace = get(t, p, "namespace_selector", "match_labels", "kubernetes.io/metadata.name").(string)
+		}
+		if has(p, "ip_block") {
+			out.cidr = get(t, p, "ip_block", "cidr").(string)
+		}
+	}
+	var ports []string
+	if ps, ok := rule["ports"].([]any); ok {
+		for _, p := range ps {
+			ports = append(ports, fmt.Sprintf("%v/%v", get(t, p, "port"), get(t, p, "protocol")))
+		}
+	}
+	out.ports = strings.Join(ports, ",")
+	return out
+}
+
+func TestNetworkPolicies(t *testing.T) {
+	want := map[string]policy{
+		"ollama_default_deny":                  {types: "IngressEgress"},
+		"ollama_allow_dns":                     {types: "Egress", ports: "53/UDP,53/TCP"},
+		"ollama_allow_from_librechat":          {types: "Ingress", namespace: "librechat", ports: "11434/TCP"},
+		"ollama_allow_model_pulls":             {types: "Egress", cidr: "0.0.0.0/0", ports: "443/TCP"},
+		"librechat_default_deny":               {types: "IngressEgress"},
+		"librechat_allow_dns":                  {types: "Egress", ports: "53/UDP,53/TCP"},
+		"librechat_allow_from_ingress":         {types: "Ingress", namespace: "ingress-nginx", ports: "3080/TCP"},
+		"librechat_allow_within_namespace_in":  {types: "Ingress", namespace: "librechat"},
+		"librechat_allow_within_namespace_out": {types: "Egress", namespace: "librechat"},
+		"librechat_allow_to_ollama":            {types: "Egress", namespace: "ollama", ports: "11434/TCP"},
+		"librechat_allow_https_out":            {types: "Egress", cidr: "0.0.0.0/0", ports: "443/TCP"},
+	}
+	for _, env := range environments(t) {
+		t.Run(env, func(t *testing.T) {
+			got := resources(t, stack(t, "base-"+env), "kubernetes_network_policy_v1")
+			if !slices.Equal(keys(got), keys(want)) {
+				t.Fatalf("policies %v, want %v", keys(got), keys(want))
+			}
+			for name, w := range want {
+				if g := describePolicy(t, got[name]); g != w {
+					t.Errorf("%s = %+v, want %+v", name, g, w)
+				}
+			}
+		})
+	}
+}
+
+func TestOllamaIngressOpensItsPolicy(t *testing.T) {
+	stacks := synthYAML(t, "exposed", "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\ningress: {namespace: traefik, install: false}\n")
+	got := resources(t, stacks["base-exposed"], "kubernetes_network_policy_v1")
+	if p := describePolicy(t, get(t, got, "ollama_allow_from_ingress")); p != (policy{types: "Ingress", namespace: "traefik", ports: "11434/TCP"}) {
+		t.Errorf("ollama_allow_from_ingress = %+v", p)
+	}
+	if p := describePolicy(t, get(t, got, "librechat_allow_from_ingress")); p.namespace != "traefik" {
+		t.Errorf("LibreChat admits ingress from %q, want the configured controller namespace traefik", p.namespace)
+	}
+	if has(stacks["base-exposed"], "resource", "kubernetes_namespace_v1", "ingress_nginx") {
+		t.Errorf("an ingress namespace was created although install is false")
+	}
+}
+
+func TestRBAC(t *testing.T) {
+	s := stack(t, "base-prod")
+	for _, app := range []string{"ollama", "librechat"} {
+		role := get(t, resources(t, s, "kubernetes_role_v1"), "platform_"+app).(map[string]any)
+		for _, rule := range get(t, role, "rule").([]any) {
+			if slices.Contains(get(t, rule, "resources").([]any), any("secrets")) {
+				t.Errorf("developer role in %s can touch secrets", app)
+			}
+		}
+		binding := get(t, resources(t, s, "kubernetes_role_binding_v1"), "platform_"+app)
+		if ref := get(t, binding, "role_ref", "name"); ref != "${kubernetes_role_v1.platform_"+app+".metadata[0].name}" {
+			t.Errorf("binding in %s refers to %v", app, ref)
+		}
+		subjects := get(t, binding, "subject").([]any)
+		if len(subjects) != 1 || get(t, subjects[0], "kind") != "Group" || get(t, subjects[0], "name") != "llm-platform:developers" {
+			t.Errorf("developer subjects %v", subjects)
+		}
+	}
+	viewer := get(t, resources(t, s, "kubernetes_cluster_role_v1"), "platform_viewer")
+	if get(t, viewer, "metadata", "name") != "llm-platform-viewer-prod" {
+		t.Errorf("cluster role is not named per environment: %v", get(t, viewer, "metadata", "name"))
+	}
+	for _, rule := range get(t, viewer, "rule").([]any) {
+		verbs := fmt.Sprint(get(t, rule, "verbs"))
+		if verbs != "[get list watch]" {
+			t.Errorf("viewer rule is not read-only: %v", verbs)
+		}
+		if slices.Contains(get(t, rule, "resources").([]any), any("secrets")) {
+			t.Errorf("viewers can read secrets")
+		}
+	}
+	subjects := get(t, resources(t, s, "kubernetes_cluster_role_binding_v1"), "platform_viewer", "subject").([]any)
+	if len(subjects) != 2 {
+		t.Errorf("viewer subjects %v, want the two configured groups", subjects)
+	}
+}
+
+func TestNoGroupsNoRBAC(t *testing.T) {
+	s := synthYAML(t, "nogroups", "")["base-nogroups"]
+	for _, typ := range []string{"kubernetes_role_v1", "kubernetes_role_binding_v1", "kubernetes_cluster_role_v1", "kubernetes_cluster_role_binding_v1"} {
+		if has(s, "resource", typ) {
+			t.Errorf("%s created without groups", typ)
+		}
+	}
+}
+
+func TestCredentialsAreWriteOnly(t *testing.T) {
+	for _, env := range environments(t) {
+		s := stack(t, "base-"+env)
+		secret := get(t, resources(t, s, "kubernetes_secret_v1"), "librechat_credentials").(map[string]any)
+		if get(t, secret, "metadata", "name") != "librechat-credentials-env" {
+			t.Errorf("secret name %v", get(t, secret, "metadata", "name"))
+		}
+		if secret["data"] != nil || secret["binary_data"] != nil {
+			t.Errorf("secret values are in data, which Terraform stores in its state")
+		}
+		if get(t, secret, "data_wo_revision") != "${var.credentials_revision}" {
+			t.Errorf("data_wo_revision = %v", secret["data_wo_revision"])
+		}
+		data := get(t, secret, "data_wo").(map[string]any)
+		vars := get(t, s, "variable").(map[string]any)
+		for key, variable := range map[string]string{"JWT_SECRET": "jwt_secret", "JWT_REFRESH_SECRET": "jwt_refresh_secret",
+			"CREDS_KEY": "creds_key", "CREDS_IV": "creds_iv", "MEILI_MASTER_KEY": "meili_master_key"} {
+			if data[key] != "${var."+variable+"}" {
+				t.Errorf("data_wo[%s] = %v, want the variable %s", key, data[key], variable)
+			}
+			v := get(t, vars, variable).(map[string]any)
+			if v["sensitive"] != true || v["ephemeral"] != true || v["type"] != "string" || v["default"] != nil || v["description"] == nil {
+				t.Errorf("variable %s is not a required, sensitive, ephemeral string with a description: %v", variable, v)
+			}
+			if len(get(t, v, "validation").([]any)) == 0 {
+				t.Errorf("variable %s has no validation", variable)
+			}
+		}
+	}
+}
+
+func TestProviderFromVariables(t *testing.T) {
+	for name, s := range shipped.stacks {
+		providers := get(t, s, "provider").(map[string]any)
+		for _, p := range providers {
+			cfg := p.([]any)[0].(map[string]any)
+			if k, ok := cfg["kubernetes"].(map[string]any); ok { // helm 3: a nested attribute
+				cfg = k
+			}
+			if cfg["config_path"] != "${var.kubeconfig_path}" || cfg["config_context"] != "${var.kube_context}" {
+				t.Errorf("%s: provider is not configured from variables: %v", name, cfg)
+			}
+		}
+		vars := get(t, s, "variable").(map[string]any)
+		if get(t, vars, "kubeconfig_path", "default") != "~/.kube/config" {
+			t.Errorf("%s: kubeconfig_path default %v, want the config's", name, get(t, vars, "kubeconfig_path", "default"))
+		}
+	}
+	if ctx := get(t, stack(t, "base-prod"), "variable", "kube_context", "default"); ctx != "prod" {
+		t.Errorf("prod's kube_context default %v, want prod from envs/prod.yaml", ctx)
+	}
+}
+
+func TestBackends(t *testing.T) {
+	tests := []struct {
+		name, yaml, stack string
+		want              map[string]any
+	}{
+		{"local by default", "", "base-b", map[string]any{"local": map[string]any{"path": "../../../.terraform-state/base-b.tfstate"}}},
+		{"kubernetes", "cluster: {context: kind}\nbackend: {type: kubernetes, kubernetes: {namespace: tf}}\n", "apps-b",
+			map[string]any{"kubernetes": map[string]any{"secret_suffix": "apps-b", "namespace": "tf", "config_path": "~/.kube/config", "config_context": "kind"}}},
+		{"s3", "backend: {type: s3, s3: {bucket: state-bucket, region: eu-west-1}}\n", "base-b",
+			map[string]any{"s3": map[string]any{"bucket": "state-bucket", "key": "llm-platform/base-b.tfstate", "region": "eu-west-1", "encrypt": true, "use_lockfile": true}}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := synthYAML(t, "b", tc.yaml)[tc.stack]
+			got := get(t, s, "terraform", "backend")
+			if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+				t.Errorf("backend %v, want %v", got, tc.want)
+			}
+			if get(t, s, "terraform", "required_version") != ">= 1.11.0" {
+				t.Errorf("required_version %v", get(t, s, "terraform", "required_version"))
+			}
+		})
+	}
+	if get(t, stack(t, "base-prod"), "terraform", "backend", "kubernetes", "namespace") != "terraform-state" {
+		t.Errorf("prod does not keep its state in the kubernetes backend it configures")
+	}
+}
