@@ -9,7 +9,6 @@ SHELL := bash
 export PLATFORM_ENV := $(ENV)
 export JSII_NODE := $(CURDIR)/node_modules/node/bin/node
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
-export NODE_OPTIONS := $(strip $(filter-out --disable-warning=DEP0044,$(NODE_OPTIONS)) --disable-warning=DEP0044)
 export CHECKPOINT_DISABLE := 1
 export DISABLE_VERSION_CHECK := 1
 

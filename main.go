@@ -15,15 +15,18 @@ import (
 )
 
 func main() {
+	// The cdktf CLI sets CDKTF_OUTDIR, and prunes stale stacks itself.
+	outdir := os.Getenv("CDKTF_OUTDIR")
 	names, err := platform.Synth(platform.Options{
-		Outdir:       os.Getenv("CDKTF_OUTDIR"),
-		Environments: os.Getenv(platform.EnvVar),
+		Outdir:        outdir,
+		Environments:  os.Getenv(platform.EnvVar),
+		KeepOldStacks: outdir != "",
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "synth failed, nothing written:\n%v\n", err)
 		os.Exit(1)
 	}
 	for _, n := range names {
-		fmt.Fprintf(os.Stderr, "synthesized base-%s and apps-%s\n", n, n)
+		fmt.Printf("synthesized base-%s and apps-%s\n", n, n)
 	}
 }

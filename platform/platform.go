@@ -75,6 +75,10 @@ type Options struct {
 	// Schemas is the providers' schema file every stack is checked against
 	// before anything is written. Default SchemasFile below Root.
 	Schemas string
+	// KeepOldStacks keeps the folders of stacks this synth did not write;
+	// the cdktf CLI wants them, to prune them itself. Default false: Outdir
+	// holds exactly the stacks of this synth.
+	KeepOldStacks bool
 }
 
 // SchemasFile is `terraform providers schema -json` of the pinned providers
@@ -132,7 +136,27 @@ func Synth(o Options) ([]string, error) {
 	if err := Check(loaded.schemas, tmp); err != nil {
 		return nil, err
 	}
+	if o.KeepOldStacks {
+		if err := keepOldStacks(o.Outdir, tmp); err != nil {
+			return nil, err
+		}
+	}
 	return names, swap(tmp, o.Outdir)
+}
+
+// keepOldStacks moves the stack folders of old that new lacks into new.
+func keepOldStacks(old, new string) error {
+	dirs, _ := filepath.Glob(filepath.Join(old, "stacks", "*"))
+	for _, d := range dirs {
+		dst := filepath.Join(new, "stacks", filepath.Base(d))
+		if _, err := os.Stat(dst); err == nil {
+			continue
+		}
+		if err := os.Rename(d, dst); err != nil {
+			return fmt.Errorf("synth: keep %s: %w", d, err)
+		}
+	}
+	return nil
 }
 
 type schemasResult struct {

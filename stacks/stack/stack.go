@@ -39,7 +39,9 @@ func New(app constructs.Construct, name string, env config.Environment) Stack {
 // Output adds a described output, named as given.
 func (s Stack) Output(name, description string, value any) {
 	o := cdktf.NewTerraformOutput(s.TF, jsii.String(name), &cdktf.TerraformOutputConfig{
-		Value:       value,
+		// As a token, an object value skips cdktf's own inspection, which
+		// calls util.isArray and so prints a deprecation warning on Node 22.
+		Value:       cdktf.Token_AsAny(value),
 		Description: jsii.String(description),
 	})
 	o.OverrideLogicalId(jsii.String(name))
