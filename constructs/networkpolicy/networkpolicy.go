@@ -54,7 +54,7 @@ type Config struct {
 
 // Output names the policies.
 type Output struct {
-	Names []*string
+	Names []string
 }
 
 // DNS allows name lookups on port 53 anywhere (cluster DNS or a node-local cache).
@@ -75,7 +75,7 @@ func New(scope constructs.Construct, id string, c Config) Output {
 			Spec: spec,
 		})
 		address.Set(p, id, name)
-		out.Names = append(out.Names, p.Metadata().Name())
+		out.Names = append(out.Names, name)
 	}
 	// An empty pod selector selects every pod of the namespace.
 	all := &networkpolicyv1.NetworkPolicyV1SpecPodSelector{}

@@ -30,15 +30,21 @@ type Config struct {
 
 // Output names the created objects.
 type Output struct {
-	QuotaName, LimitRangeName *string
+	QuotaName, LimitRangeName string
 }
+
+// Names of the objects in each namespace.
+const (
+	QuotaName      = "platform-quota"
+	LimitRangeName = "container-defaults"
+)
 
 // New creates kubernetes_resource_quota_v1.<id> and kubernetes_limit_range_v1.<id>.
 func New(scope constructs.Construct, id string, c Config) Output {
 	scope = constructs.NewConstruct(scope, jsii.String("quota-"+id))
 	q := resourcequotav1.NewResourceQuotaV1(scope, jsii.String("quota"), &resourcequotav1.ResourceQuotaV1Config{
 		Metadata: &resourcequotav1.ResourceQuotaV1Metadata{
-			Name:      jsii.String("platform-quota"),
+			Name:      jsii.String(QuotaName),
 			Namespace: c.Namespace,
 			Labels:    jsiival.Map(c.Labels),
 		},
@@ -47,7 +53,7 @@ func New(scope constructs.Construct, id string, c Config) Output {
 	address.Set(q, id)
 	l := limitrangev1.NewLimitRangeV1(scope, jsii.String("limits"), &limitrangev1.LimitRangeV1Config{
 		Metadata: &limitrangev1.LimitRangeV1Metadata{
-			Name:      jsii.String("container-defaults"),
+			Name:      jsii.String(LimitRangeName),
 			Namespace: c.Namespace,
 			Labels:    jsiival.Map(c.Labels),
 		},
@@ -60,7 +66,7 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		},
 	})
 	address.Set(l, id)
-	return Output{QuotaName: q.Metadata().Name(), LimitRangeName: l.Metadata().Name()}
+	return Output{QuotaName: QuotaName, LimitRangeName: LimitRangeName}
 }
 
 // quantities writes each quantity in the canonical form the API server
