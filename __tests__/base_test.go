@@ -195,6 +195,12 @@ func TestOllamaIngressOpensItsPolicy(t *testing.T) {
 	if has(stacks["base-exposed"], "resource", "kubernetes_namespace_v1", "ingress_nginx") {
 		t.Errorf("an ingress namespace was created although install is false")
 	}
+	_, values := release(t, stacks["apps-exposed"], "ollama")
+	ing := get(t, values, "ingress").(map[string]any)
+	if ing["enabled"] != true || ing["className"] != "nginx" || get(t, ing, "hosts", 0, "host") != "ollama.example.com" ||
+		get(t, ing, "hosts", 0, "paths", 0, "pathType") != "Prefix" || len(get(t, ing, "tls").([]any)) != 0 {
+		t.Errorf("Ollama's ingress values %v", ing)
+	}
 }
 
 func TestRBAC(t *testing.T) {

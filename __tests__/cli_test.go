@@ -182,17 +182,8 @@ func TestFailedSynthLeavesOutputAlone(t *testing.T) {
 // withoutProvider returns a gzipped schema file without one provider.
 func withoutProvider(t *testing.T, path, provider string) []byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
 	var doc map[string]any
-	if err := json.NewDecoder(gz).Decode(&doc); err != nil {
+	if err := json.Unmarshal(gunzip(t, path), &doc); err != nil {
 		t.Fatal(err)
 	}
 	delete(doc["provider_schemas"].(map[string]any), provider)

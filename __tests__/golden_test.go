@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"github.com/llm-platform/cdktf-llm/platform"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -110,4 +111,16 @@ func tree(t *testing.T, dir string) map[string][]byte {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// BenchmarkSynth synthesizes every shipped environment in process (the jsii
+// runtime is already up): the cost of building, synthesizing and checking
+// the stacks. `make bench` measures whole runs against the baseline.
+func BenchmarkSynth(b *testing.B) {
+	dir := b.TempDir()
+	for i := 0; i < b.N; i++ {
+		if _, err := platform.Synth(platform.Options{Root: root, Outdir: filepath.Join(dir, "out"), Environments: "all"}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

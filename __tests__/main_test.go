@@ -7,9 +7,11 @@
 package tests
 
 import (
+	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -175,4 +177,23 @@ func synthAll(t *testing.T, outdir string) {
 	if _, err := platform.Synth(platform.Options{Root: root, Outdir: outdir, Environments: "all"}); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// gunzip reads a gzipped file.
+func gunzip(t *testing.T, path string) []byte {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	gz, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	data, err := io.ReadAll(gz)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
 }

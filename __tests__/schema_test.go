@@ -1,11 +1,9 @@
 package tests
 
 import (
-	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -25,20 +23,8 @@ const (
 // TestSchemaCopyIsTheRealOne: synth checks against schemas/, a gzipped copy;
 // it must be byte for byte the real file.
 func TestSchemaCopyIsTheRealOne(t *testing.T) {
-	f, err := os.Open(filepath.Join(root, platform.SchemasFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	h := sha256.New()
-	if _, err := io.Copy(h, gz); err != nil {
-		t.Fatal(err)
-	}
-	if got := hex.EncodeToString(h.Sum(nil)); got != realSchemasSHA256 {
+	sum := sha256.Sum256(gunzip(t, filepath.Join(root, platform.SchemasFile)))
+	if got := hex.EncodeToString(sum[:]); got != realSchemasSHA256 {
 		t.Errorf("%s decompresses to sha256 %s, want %s", platform.SchemasFile, got, realSchemasSHA256)
 	}
 }

@@ -6,6 +6,8 @@
 // reference repeats them.
 package config
 
+import "github.com/llm-platform/cdktf-llm/constructs/placement"
+
 // Environment is one deployment target. It yields the stacks base-<Name> and
 // apps-<Name>, both computed from this one value.
 type Environment struct {
@@ -164,27 +166,15 @@ type Persistence struct {
 	StorageClass string `json:"storageClass"`
 }
 
-// Resources are a container's requests and limits.
-type Resources struct {
-	Requests CPUMemory `json:"requests"`
-	Limits   CPUMemory `json:"limits"`
-}
-
-// CPUMemory is a pair of Kubernetes quantities.
-type CPUMemory struct {
-	CPU    string `json:"cpu"`
-	Memory string `json:"memory"`
-}
-
-// Toleration is a Kubernetes toleration.
-type Toleration struct {
-	Key string `json:"key"`
-	// Operator is Exists or Equal ["Equal"].
-	Operator string `json:"operator"`
-	Value    string `json:"value"`
-	// Effect is NoSchedule, PreferNoSchedule or NoExecute; empty matches all.
-	Effect string `json:"effect"`
-}
+// Resources are a container's requests and limits; CPUMemory is a pair of
+// quantities; Toleration is a Kubernetes toleration (operator Equal or
+// Exists, default Equal; effect NoSchedule, PreferNoSchedule or NoExecute,
+// empty for all). They have the shape the charts take, so they pass through.
+type (
+	Resources  = placement.Resources
+	CPUMemory  = placement.CPUMemory
+	Toleration = placement.Toleration
+)
 
 // AppIngress exposes an app through the cluster's ingress controller.
 type AppIngress struct {

@@ -57,7 +57,7 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 		ingressDeps = append(ingressDeps, r.Resource)
 	}
 	o := env.Ollama
-	gpuNodes := placement.Placement{NodeSelector: o.NodeSelector, Tolerations: tolerations(o.Tolerations)}
+	gpuNodes := placement.Placement{NodeSelector: o.NodeSelector, Tolerations: o.Tolerations}
 	if env.NvidiaDevicePlugin.Install {
 		d := env.NvidiaDevicePlugin
 		r, err := deviceplugin.New(stack.TF, "nvidia_device_plugin", deviceplugin.Config{
@@ -79,7 +79,7 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 		GPU:          ollama.GPU{Enabled: o.GPU.Enabled, Type: o.GPU.Type, Count: o.GPU.Count, ResourceName: o.GPU.ResourceName},
 		VolumeSize:   o.Persistence.Size,
 		StorageClass: o.Persistence.StorageClass,
-		Resources:    resources(o.Resources),
+		Resources:    o.Resources,
 		Placement:    gpuNodes,
 		Ingress:      appIngress(env.Ingress, o.Ingress),
 	})
@@ -96,7 +96,7 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 		CredentialsSecret: credentials.SecretName,
 		OllamaURL:         ol.URL,
 		Models:            o.Models,
-		Resources:         resources(l.Resources),
+		Resources:         l.Resources,
 		MongoDB:           volume(l.MongoDB),
 		Meilisearch:       volume(l.Meilisearch),
 		Images:            volume(l.Images),
@@ -135,21 +135,6 @@ func appIngress(cluster config.Ingress, app config.AppIngress) *ingress.Config {
 		return nil
 	}
 	return &ingress.Config{ClassName: cluster.ClassName, Host: app.Host, TLSSecretName: app.TLSSecretName, Annotations: app.Annotations}
-}
-
-func resources(r config.Resources) placement.Resources {
-	return placement.Resources{
-		Requests: placement.CPUMemory{CPU: r.Requests.CPU, Memory: r.Requests.Memory},
-		Limits:   placement.CPUMemory{CPU: r.Limits.CPU, Memory: r.Limits.Memory},
-	}
-}
-
-func tolerations(ts []config.Toleration) []placement.Toleration {
-	var out []placement.Toleration
-	for _, t := range ts {
-		out = append(out, placement.Toleration{Key: t.Key, Operator: t.Operator, Value: t.Value, Effect: t.Effect})
-	}
-	return out
 }
 
 func volume(p config.Persistence) librechat.Volume {

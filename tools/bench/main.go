@@ -1,7 +1,7 @@
 // Command bench measures the figures of BENCHMARKS.md against their targets
 // on this machine: setup from a fresh clone, synth of every shipped
 // environment against a cdktf-only baseline, and the warm test suite. Each
-// figure is the median of -runs runs; memory is the peak of the summed RSS of
+// figure is the median of -runs runs; memory is the peak of the summed PSS of
 // the whole process tree (Go and node together), sampled every 10 ms.
 //
 //	go run ./tools/bench [-runs 5] [-skip-setup] [-skip-tests]
@@ -119,8 +119,8 @@ func run(runs int, skipSetup, skipTests bool) error {
 		figs = append(figs, figure{name: "tests: go test -count=1 ./... ./__tests__/ (warm)", wall: wall, rss: peak, target: "≤ 60 s", ok: wall <= 60*time.Second})
 	}
 
-	fmt.Printf("%d runs per figure, medians; memory is the peak summed RSS of the process tree\n\n", runs)
-	fmt.Printf("%-48s %9s %9s  %-18s %s\n", "FIGURE", "WALL", "PEAK RSS", "TARGET", "")
+	fmt.Printf("%d runs per figure, medians; memory is the peak summed PSS (resident, shared pages split) of the process tree\n\n", runs)
+	fmt.Printf("%-48s %9s %9s  %-18s %s\n", "FIGURE", "WALL", "PEAK MEM", "TARGET", "")
 	failed := false
 	for _, f := range figs {
 		verdict := "ok"
@@ -175,18 +175,20 @@ func measure(dir string, env []string, name string, args ...string) (measurement
 	}
 }
 
-// treeRSS sums the resident memory of pid and its descendants, from /proc.
+// treeRSS sums the proportional set size (PSS: resident memory, with pages
+// shared between processes split among them) of pid and its descendants,
+// from /proc. Summing plain RSS would count the node binary's pages once
+// per node process.
 func treeRSS(pid int) int64 {
 	var total int64
-	var status []byte
-	var err error
-	if status, err = os.ReadFile(fmt.Sprintf("/proc/%d/status", pid)); err != nil {
+	rollup, err := os.ReadFile(fmt.Sprintf("/proc/%d/smaps_rollup", pid))
+	if err != nil {
 		return 0
 	}
-	for _, line := range strings.Split(string(status), "\n") {
-		if strings.HasPrefix(line, "VmRSS:") {
+	for _, line := range strings.Split(string(rollup), "\n") {
+		if strings.HasPrefix(line, "Pss:") {
 			var kb int64
-			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "VmRSS:")), "%d", &kb)
+			fmt.Sscanf(strings.TrimSpace(strings.TrimPrefix(line, "Pss:")), "%d", &kb)
 			total += kb << 10
 		}
 	}
