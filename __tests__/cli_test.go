@@ -82,6 +82,16 @@ func TestSynthOutputIsQuiet(t *testing.T) {
 	}
 }
 
+// TestContextChoosesEnvironments: without PLATFORM_ENV, the cdktf context
+// (cdktf.json's "environments", passed by the CLI as CDKTF_CONTEXT_JSON) does.
+func TestContextChoosesEnvironments(t *testing.T) {
+	dir := project(t)
+	code, out := runApp(t, dir, "PLATFORM_ENV=", `CDKTF_CONTEXT_JSON={"environments":"prod"}`)
+	if code != 0 || out != "synthesized base-prod and apps-prod\n" {
+		t.Errorf("exit %d, output %q", code, out)
+	}
+}
+
 // TestSecretsNeverWritten passes sentinel secrets every way there is: the
 // TF_VAR_* variables, a secrets tfvars file and a config file. None may
 // reach cdktf.out, any other file, or the output.

@@ -56,9 +56,21 @@ func (v *validator) checkForEach(sc scope, path string, val any) {
 // checkDependsOn checks depends_on: bare references ("TYPE.NAME") to whole
 // objects that exist.
 func (v *validator) checkDependsOn(sc scope, path string, val any) {
+	v.eachRef(sc, path, "depends_on", val, false, func(p string, t hcl.Traversal) {
+		if len(t) > wholeObjectLen(t) {
+			v.add(sc.addr, p, "depends_on must refer to a whole object (resource, data source, module, variable), not to an attribute of one: %s", traversalString(t))
+			return
+		}
+		v.checkTraversal(sc, p, t)
+	})
+}
+
+// eachRef checks that val is a JSON array of reference strings and calls fn
+// with the path and the parsed traversal of each; what names the argument.
+func (v *validator) eachRef(sc scope, path, what string, val any, allowTemplate bool, fn func(p string, t hcl.Traversal)) {
 	arr, ok := val.([]any)
 	if !ok {
-		v.add(sc.addr, path, "depends_on requires a JSON array of references, got %s", describe(val))
+		v.add(sc.addr, path, "%s requires a JSON array of references, got %s", what, describe(val))
 		return
 	}
 	for i, el := range arr {
@@ -68,16 +80,12 @@ func (v *validator) checkDependsOn(sc scope, path string, val any) {
 			v.add(sc.addr, p, "reference string required, got %s", describe(el))
 			continue
 		}
-		t, err := parseRef(s, false)
+		t, err := parseRef(s, allowTemplate)
 		if err != nil {
 			v.add(sc.addr, p, "%v", err)
 			continue
 		}
-		if len(t) > wholeObjectLen(t) {
-			v.add(sc.addr, p, "depends_on must refer to a whole object (resource, data source, module, variable), not to an attribute of one: %s", traversalString(t))
-			continue
-		}
-		v.checkTraversal(sc, p, t)
+		fn(p, t)
 	}
 }
 
@@ -189,30 +197,14 @@ func (v *validator) checkIgnoreChanges(sc scope, res *resourceInfo, path string,
 // checkReplaceTriggeredBy checks replace_triggered_by: references to managed
 // resources (or their attributes) that exist.
 func (v *validator) checkReplaceTriggeredBy(sc scope, path string, val any) {
-	arr, ok := val.([]any)
-	if !ok {
-		v.add(sc.addr, path, "replace_triggered_by requires a JSON array of references, got %s", describe(val))
-		return
-	}
-	for i, el := range arr {
-		p := indexPath(path, i)
-		s, ok := el.(string)
-		if !ok {
-			v.add(sc.addr, p, "reference string required, got %s", describe(el))
-			continue
-		}
-		t, err := parseRef(s, true)
-		if err != nil {
-			v.add(sc.addr, p, "%v", err)
-			continue
-		}
+	v.eachRef(sc, path, "replace_triggered_by", val, true, func(p string, t hcl.Traversal) {
 		switch t.RootName() {
 		case "var", "local", "data", "ephemeral", "module", "path", "terraform", "self", "count", "each":
 			v.add(sc.addr, p, "replace_triggered_by may only refer to managed resources, got %s", traversalString(t))
-			continue
+			return
 		}
 		v.checkTraversal(sc, p, t)
-	}
+	})
 }
 
 // checkConditions checks precondition or postcondition blocks.
