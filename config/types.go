@@ -158,22 +158,16 @@ type GPU struct {
 	ResourceName string `json:"resourceName"`
 }
 
-// Persistence is a PersistentVolumeClaim for an app's data.
-type Persistence struct {
-	// Size is the claim's size [per app].
-	Size string `json:"size"`
-	// StorageClass is the claim's class; empty uses the cluster default [""].
-	StorageClass string `json:"storageClass"`
-}
-
-// Resources are a container's requests and limits; CPUMemory is a pair of
-// quantities; Toleration is a Kubernetes toleration (operator Equal or
-// Exists, default Equal; effect NoSchedule, PreferNoSchedule or NoExecute,
+// Persistence is a volume's size and storage class ("" is the cluster's
+// default); Resources are a container's requests and limits; CPUMemory is a
+// pair of quantities; Toleration is a Kubernetes toleration (operator Equal
+// or Exists, default Equal; effect NoSchedule, PreferNoSchedule or NoExecute,
 // empty for all). They have the shape the charts take, so they pass through.
 type (
-	Resources  = placement.Resources
-	CPUMemory  = placement.CPUMemory
-	Toleration = placement.Toleration
+	Persistence = placement.Volume
+	Resources   = placement.Resources
+	CPUMemory   = placement.CPUMemory
+	Toleration  = placement.Toleration
 )
 
 // AppIngress exposes an app through the cluster's ingress controller.

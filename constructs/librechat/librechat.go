@@ -23,12 +23,6 @@ var Chart = helmrelease.Chart{Repository: "oci://ghcr.io/danny-avila/librechat-c
 // ConfigVersion is the librechat.yaml schema version we write.
 const ConfigVersion = "1.2.8"
 
-// Volume is a persistent volume of the release.
-type Volume struct {
-	// Size is required; StorageClass "" uses the cluster default.
-	Size, StorageClass string
-}
-
 // Config is one LibreChat release.
 type Config struct {
 	// Release names the release and pins the chart. Required.
@@ -42,7 +36,7 @@ type Config struct {
 	Models    []string
 	Resources placement.Resources
 	// MongoDB, Meilisearch and Images are the three volumes. Required.
-	MongoDB, Meilisearch, Images Volume
+	MongoDB, Meilisearch, Images placement.Volume
 	// Ingress exposes LibreChat when set.
 	Ingress *ingress.Config
 }

@@ -35,11 +35,10 @@ type Config struct {
 	// Models are pulled at start.
 	Models []string
 	GPU    GPU
-	// VolumeSize and StorageClass shape the models volume; StorageClass ""
-	// uses the cluster default. VolumeSize is required.
-	VolumeSize, StorageClass string
-	Resources                placement.Resources
-	Placement                placement.Placement
+	// Volume holds the models. Required.
+	Volume    placement.Volume
+	Resources placement.Resources
+	Placement placement.Placement
 	// Ingress exposes the API when set.
 	Ingress *ingress.Config
 }
@@ -112,7 +111,7 @@ func values(c Config) Values {
 			GPU:    GPUValues{Enabled: c.GPU.Enabled, Type: c.GPU.Type, Number: c.GPU.Count, NvidiaResource: c.GPU.ResourceName},
 			Models: ModelsValues{Pull: append([]string{}, c.Models...)},
 		},
-		PersistentVolume: PersistentVolume{Enabled: true, Size: c.VolumeSize, StorageClass: c.StorageClass},
+		PersistentVolume: PersistentVolume{Enabled: true, Size: c.Volume.Size, StorageClass: c.Volume.StorageClass},
 		Resources:        c.Resources,
 		NodeSelector:     c.Placement.NodeSelector,
 		Tolerations:      c.Placement.Tolerations,

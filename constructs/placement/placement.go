@@ -22,6 +22,14 @@ type Toleration struct {
 	Effect   string `json:"effect,omitempty"`
 }
 
+// Volume is a persistent volume claim's size and class.
+type Volume struct {
+	// Size is a quantity. Required.
+	Size string `json:"size"`
+	// StorageClass "" uses the cluster's default class.
+	StorageClass string `json:"storageClass"`
+}
+
 // Placement puts pods on nodes.
 type Placement struct {
 	NodeSelector map[string]string

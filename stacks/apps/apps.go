@@ -74,14 +74,13 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 	ollamaRelease := release(o.Release.Name, o.Namespace, o.Release.ChartVersion, o.Release.TimeoutSeconds())
 	ollamaRelease.DependsOn = append(ollamaDeps, ingressOnly(o.Ingress.Enabled, ingressDeps)...)
 	ol, err := ollama.New(stack.TF, "ollama", ollama.Config{
-		Release:      ollamaRelease,
-		Models:       o.Models,
-		GPU:          ollama.GPU{Enabled: o.GPU.Enabled, Type: o.GPU.Type, Count: o.GPU.Count, ResourceName: o.GPU.ResourceName},
-		VolumeSize:   o.Persistence.Size,
-		StorageClass: o.Persistence.StorageClass,
-		Resources:    o.Resources,
-		Placement:    gpuNodes,
-		Ingress:      appIngress(env.Ingress, o.Ingress),
+		Release:   ollamaRelease,
+		Models:    o.Models,
+		GPU:       ollama.GPU{Enabled: o.GPU.Enabled, Type: o.GPU.Type, Count: o.GPU.Count, ResourceName: o.GPU.ResourceName},
+		Volume:    o.Persistence,
+		Resources: o.Resources,
+		Placement: gpuNodes,
+		Ingress:   appIngress(env.Ingress, o.Ingress),
 	})
 	if err != nil {
 		return Output{}, err
@@ -97,9 +96,9 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 		OllamaURL:         ol.URL,
 		Models:            o.Models,
 		Resources:         l.Resources,
-		MongoDB:           volume(l.MongoDB),
-		Meilisearch:       volume(l.Meilisearch),
-		Images:            volume(l.Images),
+		MongoDB:           l.MongoDB,
+		Meilisearch:       l.Meilisearch,
+		Images:            l.Images,
 		Ingress:           appIngress(env.Ingress, l.Ingress),
 	})
 	if err != nil {
@@ -135,10 +134,6 @@ func appIngress(cluster config.Ingress, app config.AppIngress) *ingress.Config {
 		return nil
 	}
 	return &ingress.Config{ClassName: cluster.ClassName, Host: app.Host, TLSSecretName: app.TLSSecretName, Annotations: app.Annotations}
-}
-
-func volume(p config.Persistence) librechat.Volume {
-	return librechat.Volume{Size: p.Size, StorageClass: p.StorageClass}
 }
 
 func releaseSummary(rs []helmrelease.Output) map[string]any {
