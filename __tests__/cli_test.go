@@ -12,7 +12,7 @@ import (
 	"testing"
 
 	"github.com/llm-platform/cdktf-llm/config"
-	"github.com/llm-platform/cdktf-llm/platform"
+	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
 var binary struct {
@@ -47,7 +47,7 @@ func built(t *testing.T) string {
 func project(t *testing.T) string {
 	t.Helper()
 	dir := t.TempDir()
-	for _, sub := range []string{config.Dir, filepath.Dir(platform.SchemasFile)} {
+	for _, sub := range []string{config.Dir, filepath.Dir(tfschema.ProjectFile)} {
 		if err := os.CopyFS(filepath.Join(dir, sub), os.DirFS(filepath.Join(root, sub))); err != nil {
 			t.Fatal(err)
 		}
@@ -166,7 +166,7 @@ func TestFailedSynthLeavesOutputAlone(t *testing.T) {
 	}
 
 	// Schemas without helm: Terraform would reject the apps stacks.
-	schemas := filepath.Join(dir, platform.SchemasFile)
+	schemas := filepath.Join(dir, tfschema.ProjectFile)
 	if err := os.WriteFile(schemas, withoutProvider(t, schemas, "registry.terraform.io/hashicorp/helm"), 0o644); err != nil {
 		t.Fatal(err)
 	}

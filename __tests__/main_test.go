@@ -19,6 +19,7 @@ import (
 
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/platform"
+	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden snapshots from the current output")
@@ -112,7 +113,7 @@ func synthYAML(t *testing.T, name, yaml string) map[string]Stack {
 		t.Fatal(err)
 	}
 	out := filepath.Join(dir, "cdktf.out")
-	schemas := filepath.Join(root, platform.SchemasFile)
+	schemas := filepath.Join(root, tfschema.ProjectFile)
 	if _, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: schemas}); err != nil {
 		t.Fatalf("synth %s: %v", name, err)
 	}

@@ -9,7 +9,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/llm-platform/cdktf-llm/platform"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
@@ -23,9 +22,9 @@ const (
 // TestSchemaCopyIsTheRealOne: synth checks against schemas/, a gzipped copy;
 // it must be byte for byte the real file.
 func TestSchemaCopyIsTheRealOne(t *testing.T) {
-	sum := sha256.Sum256(gunzip(t, filepath.Join(root, platform.SchemasFile)))
+	sum := sha256.Sum256(gunzip(t, filepath.Join(root, tfschema.ProjectFile)))
 	if got := hex.EncodeToString(sum[:]); got != realSchemasSHA256 {
-		t.Errorf("%s decompresses to sha256 %s, want %s", platform.SchemasFile, got, realSchemasSHA256)
+		t.Errorf("%s decompresses to sha256 %s, want %s", tfschema.ProjectFile, got, realSchemasSHA256)
 	}
 }
 
@@ -33,8 +32,8 @@ func loadRealSchemas(t *testing.T) *tfschema.Schemas {
 	t.Helper()
 	path := realSchemas
 	if _, err := os.Stat(path); err != nil {
-		t.Logf("%s is not here; using the checked copy %s", path, platform.SchemasFile)
-		path = filepath.Join(root, platform.SchemasFile)
+		t.Logf("%s is not here; using the checked copy %s", path, tfschema.ProjectFile)
+		path = filepath.Join(root, tfschema.ProjectFile)
 	}
 	s, err := tfschema.Load(path)
 	if err != nil {

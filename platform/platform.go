@@ -73,17 +73,13 @@ type Options struct {
 	// context, then to DefaultEnvironment.
 	Environments string
 	// Schemas is the providers' schema file every stack is checked against
-	// before anything is written. Default SchemasFile below Root.
+	// before anything is written. Default tfschema.ProjectFile below Root.
 	Schemas string
 	// KeepOldStacks keeps the folders of stacks this synth did not write;
 	// the cdktf CLI wants them, to prune them itself. Default false: Outdir
 	// holds exactly the stacks of this synth.
 	KeepOldStacks bool
 }
-
-// SchemasFile is `terraform providers schema -json` of the pinned providers
-// (kubernetes 2.38.0, helm 3.1.1), gzipped, relative to the project root.
-const SchemasFile = "schemas/providers-schema.json.gz"
 
 // Synth loads the chosen environments and writes their stacks to Outdir.
 // It synthesizes into a fresh folder beside Outdir and swaps it in only when
@@ -97,7 +93,7 @@ func Synth(o Options) ([]string, error) {
 		o.Outdir = "cdktf.out"
 	}
 	if o.Schemas == "" {
-		o.Schemas = filepath.Join(o.Root, SchemasFile)
+		o.Schemas = filepath.Join(o.Root, tfschema.ProjectFile)
 	}
 	// Decoding the schemas takes ~90 ms: do it while jsii builds the stacks.
 	schemas := make(chan schemasResult, 1)
@@ -133,7 +129,7 @@ func Synth(o Options) ([]string, error) {
 	if loaded.err != nil {
 		return nil, loaded.err
 	}
-	if err := Check(loaded.schemas, tmp); err != nil {
+	if err := loaded.schemas.CheckDir(tmp); err != nil {
 		return nil, err
 	}
 	if o.KeepOldStacks {
@@ -162,38 +158,6 @@ func keepOldStacks(old, new string) error {
 type schemasResult struct {
 	schemas *tfschema.Schemas
 	err     error
-}
-
-// SchemaErrors are the schema problems of synthesized stacks.
-type SchemaErrors []tfschema.Error
-
-func (es SchemaErrors) Error() string {
-	lines := make([]string, len(es))
-	for i, e := range es {
-		lines[i] = e.Error()
-	}
-	return fmt.Sprintf("%d problems against the provider schemas (Terraform would reject them):\n%s", len(es), strings.Join(lines, "\n"))
-}
-
-// Check validates every stack below a cdktf.out folder against schemas; the
-// error, if any, is SchemaErrors.
-func Check(schemas *tfschema.Schemas, outdir string) error {
-	files, err := filepath.Glob(filepath.Join(outdir, "stacks", "*", "cdk.tf.json"))
-	if err != nil || len(files) == 0 {
-		return fmt.Errorf("no stacks in %s; synthesize first", outdir)
-	}
-	var all SchemaErrors
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return err
-		}
-		all = append(all, schemas.Validate(filepath.Base(filepath.Dir(f)), data)...)
-	}
-	if len(all) > 0 {
-		return all
-	}
-	return nil
 }
 
 // swap replaces dst by src.

@@ -12,12 +12,11 @@ import (
 	"os"
 	"path/filepath"
 
-	"github.com/llm-platform/cdktf-llm/platform"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
 func main() {
-	schemasFile := flag.String("schemas", platform.SchemasFile, "output of `terraform providers schema -json` (.json or .json.gz)")
+	schemasFile := flag.String("schemas", tfschema.ProjectFile, "output of `terraform providers schema -json` (.json or .json.gz)")
 	flag.Parse()
 	outdir := "cdktf.out"
 	if flag.NArg() > 0 {
@@ -28,7 +27,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "validate:", err)
 		os.Exit(1)
 	}
-	if err := platform.Check(schemas, outdir); err != nil {
+	if err := schemas.CheckDir(outdir); err != nil {
 		fmt.Fprintln(os.Stderr, "validate:", err)
 		os.Exit(1)
 	}
