@@ -102,11 +102,9 @@ func (o ops) varFile(env string) []string {
 	return []string{"-var-file=../../../secrets/" + env + ".tfvars"}
 }
 
-// init runs terraform init where the stack has not been initialized.
+// init runs terraform init, which is quick once a stack is initialized and
+// repairs one whose earlier init failed halfway.
 func (o ops) init(stack string) (int, error) {
-	if _, err := os.Stat(filepath.Join(o.stackDir(stack), ".terraform")); err == nil {
-		return exitOK, nil
-	}
 	return o.run(o.stackDir(stack), io.Discard, "terraform", "init", "-input=false", "-no-color")
 }
 
