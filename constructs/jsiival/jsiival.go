@@ -1,5 +1,6 @@
 // Package jsiival converts Go values into the pointer shapes that jsii
-// bindings take.
+// bindings take, where jsii-runtime-go has no helper (it has jsii.String
+// and jsii.Strings, but nothing for maps).
 package jsiival
 
 import "github.com/aws/jsii-runtime-go"
@@ -11,9 +12,4 @@ func Map(m map[string]string) *map[string]*string {
 		out[k] = jsii.String(v)
 	}
 	return &out
-}
-
-// Strings converts a string slice.
-func Strings(s ...string) *[]*string {
-	return jsii.Strings(s...)
 }

@@ -81,20 +81,20 @@ func New(scope constructs.Construct, id string, c Config) Output {
 	all := &networkpolicyv1.NetworkPolicyV1SpecPodSelector{}
 	add("default-deny", &networkpolicyv1.NetworkPolicyV1Spec{
 		PodSelector: all,
-		PolicyTypes: jsiival.Strings("Ingress", "Egress"),
+		PolicyTypes: jsii.Strings("Ingress", "Egress"),
 	})
 	flows := append([]Flow(nil), c.Allow...)
 	sort.SliceStable(flows, func(i, j int) bool { return flows[i].Name < flows[j].Name })
 	for _, f := range flows {
 		spec := &networkpolicyv1.NetworkPolicyV1Spec{PodSelector: all}
 		if f.Ingress {
-			spec.PolicyTypes = jsiival.Strings("Ingress")
+			spec.PolicyTypes = jsii.Strings("Ingress")
 			spec.Ingress = &[]*networkpolicyv1.NetworkPolicyV1SpecIngress{{
 				From:  ingressPeers(f.Peer),
 				Ports: ingressPorts(f.Ports),
 			}}
 		} else {
-			spec.PolicyTypes = jsiival.Strings("Egress")
+			spec.PolicyTypes = jsii.Strings("Egress")
 			spec.Egress = &[]*networkpolicyv1.NetworkPolicyV1SpecEgress{{
 				To:    egressPeers(f.Peer),
 				Ports: egressPorts(f.Ports),

@@ -112,7 +112,7 @@ func New(scope constructs.Construct, id string, c Config) Output {
 func roleRules(rules []Rule) *[]*rolev1.RoleV1Rule {
 	out := make([]*rolev1.RoleV1Rule, len(rules))
 	for i, r := range rules {
-		out[i] = &rolev1.RoleV1Rule{ApiGroups: jsiival.Strings(r.APIGroups...), Resources: jsiival.Strings(r.Resources...), Verbs: jsiival.Strings(r.Verbs...)}
+		out[i] = &rolev1.RoleV1Rule{ApiGroups: jsii.Strings(r.APIGroups...), Resources: jsii.Strings(r.Resources...), Verbs: jsii.Strings(r.Verbs...)}
 	}
 	return &out
 }
@@ -120,7 +120,7 @@ func roleRules(rules []Rule) *[]*rolev1.RoleV1Rule {
 func clusterRoleRules(rules []Rule) *[]*clusterrolev1.ClusterRoleV1Rule {
 	out := make([]*clusterrolev1.ClusterRoleV1Rule, len(rules))
 	for i, r := range rules {
-		out[i] = &clusterrolev1.ClusterRoleV1Rule{ApiGroups: jsiival.Strings(r.APIGroups...), Resources: jsiival.Strings(r.Resources...), Verbs: jsiival.Strings(r.Verbs...)}
+		out[i] = &clusterrolev1.ClusterRoleV1Rule{ApiGroups: jsii.Strings(r.APIGroups...), Resources: jsii.Strings(r.Resources...), Verbs: jsii.Strings(r.Verbs...)}
 	}
 	return &out
 }
