@@ -7,10 +7,9 @@ SHELL := bash
 .DEFAULT_GOAL := help
 
 export PLATFORM_ENV := $(ENV)
-export JSII_NODE := $(CURDIR)/node_modules/node/bin/node
-export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
-export CHECKPOINT_DISABLE := 1
-export DISABLE_VERSION_CHECK := 1
+# Every recipe's shell sources tools/env first: the pinned Node for jsii,
+# node_modules/.bin on PATH, no telemetry.
+export BASH_ENV := $(CURDIR)/tools/env
 
 BIN := .bin/cdktf-llm
 OPS := .bin/ops

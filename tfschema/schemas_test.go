@@ -215,12 +215,6 @@ func TestNormalizeSource(t *testing.T) {
 // and every block present. It must produce no errors: a false positive on any
 // real schema shape shows up here.
 func TestFullSchemaEveryType(t *testing.T) {
-	for _, literal := range []bool{false, true} {
-		t.Run(fmt.Sprintf("literal=%v", literal), func(t *testing.T) { testEveryType(t, literal) })
-	}
-}
-
-func testEveryType(t *testing.T, literal bool) {
 	path := fullSchemaPath()
 	if path == "" {
 		t.Skip("full provider schema file not found; set TFSCHEMA_PROVIDERS_SCHEMA")
@@ -229,6 +223,12 @@ func testEveryType(t *testing.T, literal bool) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	for _, literal := range []bool{false, true} {
+		t.Run(fmt.Sprintf("literal=%v", literal), func(t *testing.T) { testEveryType(t, s, literal) })
+	}
+}
+
+func testEveryType(t *testing.T, s *Schemas, literal bool) {
 	stack := map[string]any{
 		"terraform": map[string]any{"required_providers": map[string]any{
 			"kubernetes": map[string]any{"source": "hashicorp/kubernetes", "version": "2.38.0"},

@@ -13,8 +13,10 @@ import (
 
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/constructs/credentials"
+	"github.com/llm-platform/cdktf-llm/constructs/librechat"
 	"github.com/llm-platform/cdktf-llm/constructs/namespace"
 	"github.com/llm-platform/cdktf-llm/constructs/networkpolicy"
+	"github.com/llm-platform/cdktf-llm/constructs/ollama"
 	"github.com/llm-platform/cdktf-llm/constructs/quota"
 	"github.com/llm-platform/cdktf-llm/constructs/rbac"
 	platformstack "github.com/llm-platform/cdktf-llm/stacks/stack"
@@ -22,12 +24,6 @@ import (
 
 // Name is the base stack's name in an environment.
 func Name(env string) string { return "base-" + env }
-
-// Ports the network policies open.
-const (
-	OllamaPort    = 11434
-	LibreChatPort = 3080
-)
 
 // Output is what the apps stack builds on.
 type Output struct {
@@ -86,11 +82,11 @@ var internet = networkpolicy.Peer{CIDR: "0.0.0.0/0"}
 func ollamaFlows(env config.Environment) []networkpolicy.Flow {
 	flows := []networkpolicy.Flow{
 		networkpolicy.DNS,
-		{Name: "from-librechat", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.LibreChat.Namespace}, Ports: []networkpolicy.Port{{Number: OllamaPort}}},
+		{Name: "from-librechat", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.LibreChat.Namespace}, Ports: []networkpolicy.Port{{Number: ollama.Port}}},
 		{Name: "model-pulls", Peer: internet, Ports: []networkpolicy.Port{{Number: 443}}},
 	}
 	if env.Ollama.Ingress.Enabled {
-		flows = append(flows, networkpolicy.Flow{Name: "from-ingress", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: []networkpolicy.Port{{Number: OllamaPort}}})
+		flows = append(flows, networkpolicy.Flow{Name: "from-ingress", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: []networkpolicy.Port{{Number: ollama.Port}}})
 	}
 	return flows
 }
@@ -99,11 +95,11 @@ func libreChatFlows(env config.Environment) []networkpolicy.Flow {
 	self := networkpolicy.Peer{Namespace: env.LibreChat.Namespace}
 	return []networkpolicy.Flow{
 		networkpolicy.DNS,
-		{Name: "from-ingress", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: []networkpolicy.Port{{Number: LibreChatPort}}},
+		{Name: "from-ingress", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: []networkpolicy.Port{{Number: librechat.Port}}},
 		// LibreChat, MongoDB and Meilisearch talk to each other.
 		{Name: "within-namespace-in", Ingress: true, Peer: self},
 		{Name: "within-namespace-out", Peer: self},
-		{Name: "to-ollama", Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace}, Ports: []networkpolicy.Port{{Number: OllamaPort}}},
+		{Name: "to-ollama", Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace}, Ports: []networkpolicy.Port{{Number: ollama.Port}}},
 		{Name: "https-out", Peer: internet, Ports: []networkpolicy.Port{{Number: 443}}},
 	}
 }
