@@ -232,3 +232,35 @@ func TestCdktfSynthParity(t *testing.T) {
 		}
 	}
 }
+
+// TestKernelLaunchers: jsii's kernel started by tools/kernel/kernel (one
+// Node process, what tools/env sets) and by jsii-runtime-go's stock launcher
+// (two, relaying) gives the same JSON, and the same quiet output.
+func TestKernelLaunchers(t *testing.T) {
+	want := tree(t, shipped.dir)
+	launcher, err := filepath.Abs(filepath.Join(root, "tools", "kernel", "kernel"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, runtime := range map[string]string{
+		"tools/kernel/kernel": "'" + launcher + "'",
+		"stock":               "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			dir := project(t)
+			code, out := runApp(t, dir, "PLATFORM_ENV=all", "JSII_RUNTIME="+runtime)
+			if code != 0 || out != "synthesized base-dev and apps-dev\nsynthesized base-prod and apps-prod\n" {
+				t.Fatalf("exit %d, output:\n%s", code, out)
+			}
+			got := tree(t, filepath.Join(dir, "cdktf.out"))
+			if len(got) != len(want) {
+				t.Errorf("wrote %v, want %v", keys(got), keys(want))
+			}
+			for file, data := range want {
+				if !bytes.Equal(got[file], data) {
+					t.Errorf("%s differs from the in-process synth", file)
+				}
+			}
+		})
+	}
+}
