@@ -36,7 +36,7 @@ validate: synth ## check cdktf.out against the real provider schemas
 	@go run ./tools/validate cdktf.out
 
 bench: setup ## measure setup, synth and test time and memory against the targets
-	@tools/bench
+	@go run ./tools/bench
 
 fuzz: ## fuzz the config loader for FUZZTIME (default 30s)
 	@go test ./config/ -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),30s)

@@ -62,6 +62,39 @@ func TestCommandsAreListedEverywhere(t *testing.T) {
 	}
 }
 
+// TestMakefileRunsWhatExists: every command the documented targets run
+// (make -n) that is a file of the project is there, and executable when it
+// is the command itself. Built files (.bin/) are made by the build target.
+func TestMakefileRunsWhatExists(t *testing.T) {
+	var targets []string
+	for _, m := range regexp.MustCompile(`(?m)^([a-z-]+):.*## `).FindAllStringSubmatch(readFile(t, "Makefile"), -1) {
+		targets = append(targets, m[1])
+	}
+	cmd := exec.Command("make", append([]string{"-n"}, targets...)...)
+	cmd.Dir = root
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("make -n: %v", err)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		for _, command := range strings.Split(line, "&&") {
+			for i, word := range strings.Fields(command) {
+				path := strings.TrimPrefix(word, "./")
+				if !strings.Contains(word, "/") || strings.Contains(word, "...") || strings.HasPrefix(path, ".bin/") {
+					continue
+				}
+				info, err := os.Stat(filepath.Join(root, path))
+				switch {
+				case err != nil:
+					t.Errorf("%q runs %s, which does not exist", line, word)
+				case i == 0 && (info.IsDir() || info.Mode()&0o111 == 0):
+					t.Errorf("%q runs %s, which is not an executable file", line, word)
+				}
+			}
+		}
+	}
+}
+
 // TestConfigReference: every config field is in the README's reference.
 func TestConfigReference(t *testing.T) {
 	readme := readFile(t, "README.md")
