@@ -70,8 +70,9 @@ func TestMakefileRunsWhatExists(t *testing.T) {
 	for _, m := range regexp.MustCompile(`(?m)^([a-z-]+):.*## `).FindAllStringSubmatch(readFile(t, "Makefile"), -1) {
 		targets = append(targets, m[1])
 	}
-	cmd := exec.Command("make", append([]string{"-n"}, targets...)...)
+	cmd := exec.Command("make", append([]string{"-n", "--no-print-directory"}, targets...)...)
 	cmd.Dir = root
+	cmd.Env = append(os.Environ(), "MAKEFLAGS=", "MAKELEVEL=") // also under make test
 	out, err := cmd.Output()
 	if err != nil {
 		t.Fatalf("make -n: %v", err)
