@@ -175,15 +175,7 @@ func TestFailedSynthLeavesOutputAlone(t *testing.T) {
 		t.Errorf("schema error: exit %d, output:\n%s", code, out)
 	}
 
-	after := tree(t, filepath.Join(dir, "cdktf.out"))
-	if len(after) != len(before) {
-		t.Errorf("cdktf.out has %d files after the failures, %d before", len(after), len(before))
-	}
-	for name, data := range before {
-		if !bytes.Equal(after[name], data) {
-			t.Errorf("%s changed although the synth failed", name)
-		}
-	}
+	sameTree(t, tree(t, filepath.Join(dir, "cdktf.out")), before, "cdktf.out after the failed synths")
 	if leftovers, _ := filepath.Glob(filepath.Join(dir, ".cdktf.out.tmp-*")); len(leftovers) > 0 {
 		t.Errorf("temporary folders left behind: %v", leftovers)
 	}
@@ -221,16 +213,7 @@ func TestCdktfSynthParity(t *testing.T) {
 	if log, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("cdktf synth: %v\n%s", err, log)
 	}
-	viaCLI := tree(t, out)
-	direct := tree(t, shipped.dir)
-	if len(viaCLI) != len(direct) {
-		t.Errorf("cdktf synth wrote %v, the direct path %v", keys(viaCLI), keys(direct))
-	}
-	for name, data := range direct {
-		if !bytes.Equal(viaCLI[name], data) {
-			t.Errorf("%s differs between cdktf synth and the direct path", name)
-		}
-	}
+	sameTree(t, tree(t, out), tree(t, shipped.dir), "cdktf synth against the direct path")
 }
 
 // TestKernelLaunchers: jsii's kernel started by tools/kernel/kernel (one
@@ -252,15 +235,7 @@ func TestKernelLaunchers(t *testing.T) {
 			if code != 0 || out != "synthesized base-dev and apps-dev\nsynthesized base-prod and apps-prod\n" {
 				t.Fatalf("exit %d, output:\n%s", code, out)
 			}
-			got := tree(t, filepath.Join(dir, "cdktf.out"))
-			if len(got) != len(want) {
-				t.Errorf("wrote %v, want %v", keys(got), keys(want))
-			}
-			for file, data := range want {
-				if !bytes.Equal(got[file], data) {
-					t.Errorf("%s differs from the in-process synth", file)
-				}
-			}
+			sameTree(t, tree(t, filepath.Join(dir, "cdktf.out")), want, "against the in-process synth")
 		})
 	}
 }

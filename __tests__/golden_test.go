@@ -113,6 +113,19 @@ func tree(t *testing.T, dir string) map[string][]byte {
 	return out
 }
 
+// sameTree reports each file that differs between two trees read by tree.
+func sameTree(t *testing.T, got, want map[string][]byte, what string) {
+	t.Helper()
+	if len(got) != len(want) {
+		t.Errorf("%s: files %v, want %v", what, keys(got), keys(want))
+	}
+	for name, data := range want {
+		if !bytes.Equal(got[name], data) {
+			t.Errorf("%s: %s differs", what, name)
+		}
+	}
+}
+
 // BenchmarkSynth synthesizes every shipped environment in process (the jsii
 // runtime is already up): the cost of building, synthesizing and checking
 // the stacks. `make bench` measures whole runs against the baseline.

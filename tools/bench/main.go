@@ -53,8 +53,7 @@ func run(runs int, skipSetup, skipTests bool) error {
 
 	if !skipSetup {
 		// A fresh clone's first README command, with warm Go and npm caches.
-		var walls []time.Duration
-		var peak int64
+		var setup series
 		for i := 0; i < runs; i++ {
 			clone := filepath.Join(work, fmt.Sprintf("clone-%d", i))
 			if out, err := exec.Command("git", "clone", "-q", root, clone).CombinedOutput(); err != nil {
@@ -64,15 +63,16 @@ func run(runs int, skipSetup, skipTests bool) error {
 			if err != nil {
 				return fmt.Errorf("make synth in a fresh clone: %w", err)
 			}
-			walls, peak = append(walls, m.wall), max(peak, m.rss)
+			setup.add(m)
 			os.RemoveAll(clone)
 		}
-		wall := median(walls)
-		figs = append(figs, figure{name: "setup: fresh clone to JSON (make synth)", wall: wall, rss: peak,
-			target: "≤ 60 s, ≤ 1 GiB", ok: wall <= 60*time.Second && peak <= 1<<30})
+		figs = append(figs, setup.figure("setup: fresh clone to JSON (make synth)", "≤ 60 s, ≤ 1 GiB",
+			setup.median() <= 60*time.Second && setup.peak <= 1<<30, ""))
 	}
 
-	// Synth of every shipped environment against empty stacks.
+	// Synth of every shipped environment against empty stacks, each with the
+	// kernel launcher tools/env sets (one Node process) and with
+	// jsii-runtime-go's stock one (two, relaying).
 	app := filepath.Join(work, "cdktf-llm")
 	base := filepath.Join(work, "baseline")
 	for bin, pkg := range map[string]string{app: ".", base: "./tools/bench/baseline"} {
@@ -82,50 +82,34 @@ func run(runs int, skipSetup, skipTests bool) error {
 	}
 	envs, _ := filepath.Glob(filepath.Join(root, "envs", "*.yaml"))
 	stacks := 2 * len(envs)
-	// Each binary runs with the kernel launcher tools/env sets (one Node
-	// process) and with jsii-runtime-go's stock one (two, relaying).
-	launchers := []struct{ name, env string }{
-		{"", "JSII_RUNTIME='" + filepath.Join(root, "tools", "kernel", "kernel") + "'"},
-		{", stock jsii launcher", "JSII_RUNTIME="},
-	}
-	type series struct {
-		walls []time.Duration
-		peak  int64
-	}
-	results := map[string]*series{}
+	kernel, stock := "JSII_RUNTIME='"+filepath.Join(root, "tools", "kernel", "kernel")+"'", "JSII_RUNTIME="
+	var synth, baseline, synthStock, baselineStock series
 	for i := 0; i < runs+1; i++ { // the first round warms the jsii cache and is dropped
-		for _, l := range launchers {
-			for _, r := range []struct{ key, bin, env string }{
-				{"app" + l.name, app, "PLATFORM_ENV=all"},
-				{"base" + l.name, base, fmt.Sprintf("BASELINE_STACKS=%d", stacks)},
-			} {
-				m, err := measure(root, append(env, l.env, r.env, "CDKTF_OUTDIR="+filepath.Join(work, "out")), r.bin)
-				if err != nil {
-					return fmt.Errorf("%s: %w", r.key, err)
-				}
-				if i == 0 {
-					continue
-				}
-				if results[r.key] == nil {
-					results[r.key] = &series{}
-				}
-				s := results[r.key]
-				s.walls, s.peak = append(s.walls, m.wall), max(s.peak, m.rss)
+		for _, r := range []struct {
+			s             *series
+			bin, what, rt string
+		}{
+			{&synth, app, "PLATFORM_ENV=all", kernel},
+			{&baseline, base, fmt.Sprintf("BASELINE_STACKS=%d", stacks), kernel},
+			{&synthStock, app, "PLATFORM_ENV=all", stock},
+			{&baselineStock, base, fmt.Sprintf("BASELINE_STACKS=%d", stacks), stock},
+		} {
+			m, err := measure(root, append(env, r.rt, r.what, "CDKTF_OUTDIR="+filepath.Join(work, "out")), r.bin)
+			if err != nil {
+				return fmt.Errorf("%s %s: %w", filepath.Base(r.bin), r.what, err)
+			}
+			if i > 0 {
+				r.s.add(m)
 			}
 		}
 	}
-	med := func(key string) time.Duration { return median(results[key].walls) }
-	app1, base1 := med("app"), med("base")
-	appStock, baseStock := med("app"+launchers[1].name), med("base"+launchers[1].name)
-	ratio := float64(app1) / float64(base1)
+	ratio := synth.ratio(baseline)
 	figs = append(figs,
-		figure{name: fmt.Sprintf("baseline: cdktf only, %d empty stacks", stacks), wall: base1, rss: results["base"].peak, target: "(the floor)", ok: true},
-		figure{name: fmt.Sprintf("synth: %d stacks of %d environments", stacks, len(envs)), wall: app1, rss: results["app"].peak,
-			target: "≤ 1.2 × baseline", ok: ratio <= 1.2,
-			note: fmt.Sprintf("ratio %.2f; %.2f against the stock-launched baseline", ratio, float64(app1)/float64(baseStock))},
-		figure{name: "baseline" + launchers[1].name, wall: baseStock, rss: results["base"+launchers[1].name].peak, ok: true},
-		figure{name: "synth" + launchers[1].name, wall: appStock, rss: results["app"+launchers[1].name].peak, ok: true,
-			note: fmt.Sprintf("ratio %.2f", float64(appStock)/float64(baseStock))},
+		baseline.figure(fmt.Sprintf("baseline: cdktf only, %d empty stacks", stacks), "(the floor)", true, ""),
+		synth.figure(fmt.Sprintf("synth: %d stacks of %d environments", stacks, len(envs)), "≤ 1.2 × baseline", ratio <= 1.2,
+			fmt.Sprintf("ratio %.2f; %.2f against the stock-launched baseline", ratio, synth.ratio(baselineStock))),
+		baselineStock.figure("baseline, stock jsii launcher", "", true, ""),
+		synthStock.figure("synth, stock jsii launcher", "", true, fmt.Sprintf("ratio %.2f", synthStock.ratio(baselineStock))),
 	)
 
 	floor, err := cdktfFloor(root, work, env, app, stacks, runs)
@@ -135,17 +119,15 @@ func run(runs int, skipSetup, skipTests bool) error {
 	figs = append(figs, floor...)
 
 	if !skipTests {
-		var walls []time.Duration
-		var peak int64
+		var tests series
 		for i := 0; i < runs; i++ {
 			m, err := measure(root, env, "go", "test", "-count=1", "./...", "./__tests__/")
 			if err != nil {
 				return fmt.Errorf("tests: %w", err)
 			}
-			walls, peak = append(walls, m.wall), max(peak, m.rss)
+			tests.add(m)
 		}
-		wall := median(walls)
-		figs = append(figs, figure{name: "tests: go test -count=1 ./... ./__tests__/ (warm)", wall: wall, rss: peak, target: "≤ 60 s", ok: wall <= 60*time.Second})
+		figs = append(figs, tests.figure("tests: go test -count=1 ./... ./__tests__/ (warm)", "≤ 60 s", tests.median() <= 60*time.Second, ""))
 	}
 
 	fmt.Printf("%d runs per figure, medians; memory is the peak summed PSS (resident, shared pages split) of the process tree\n\n", runs)
@@ -180,11 +162,11 @@ func cdktfFloor(root, work string, env []string, app string, stacks, runs int) (
 		return nil, fmt.Errorf("logged synth: %w\n%s", err, out)
 	}
 	node := filepath.Join(root, "node_modules", "node", "bin", "node")
-	replay := filepath.Join(root, "tools", "bench", "replay.mjs")
-	replayed, empty := filepath.Join(work, "out-replayed"), filepath.Join(work, "out-empty")
+	mjs := filepath.Join(root, "tools", "bench", "replay.mjs")
+	replayed := filepath.Join(work, "out-replayed")
 	programs := map[string][]string{
-		"replay.cjs": {replay, log, replayed},
-		"empty.cjs":  {replay, "--empty", fmt.Sprint(stacks), empty},
+		"replay.cjs": {mjs, log, replayed},
+		"empty.cjs":  {mjs, "--empty", fmt.Sprint(stacks), filepath.Join(work, "out-empty")},
 	}
 	for name, args := range programs {
 		var stderr strings.Builder
@@ -198,30 +180,28 @@ func cdktfFloor(root, work string, env []string, app string, stacks, runs int) (
 			return nil, err
 		}
 	}
-	var replayWalls, emptyWalls []time.Duration
-	var replayPeak, emptyPeak int64
+	var replay, empty series
 	for i := 0; i < runs+1; i++ { // the first round warms the file cache and is dropped
-		r, err := measure(root, env, node, filepath.Join(work, "replay.cjs"))
-		if err != nil {
-			return nil, err
-		}
-		e, err := measure(root, env, node, filepath.Join(work, "empty.cjs"))
-		if err != nil {
-			return nil, err
-		}
-		if i > 0 {
-			replayWalls, emptyWalls = append(replayWalls, r.wall), append(emptyWalls, e.wall)
-			replayPeak, emptyPeak = max(replayPeak, r.rss), max(emptyPeak, e.rss)
+		for _, r := range []struct {
+			s       *series
+			program string
+		}{{&replay, "replay.cjs"}, {&empty, "empty.cjs"}} {
+			m, err := measure(root, env, node, filepath.Join(work, r.program))
+			if err != nil {
+				return nil, err
+			}
+			if i > 0 {
+				r.s.add(m)
+			}
 		}
 	}
 	if err := sameFiles(logged, replayed); err != nil {
 		return nil, fmt.Errorf("the plain Node replay wrote other JSON than the app: %w", err)
 	}
-	rw, ew := median(replayWalls), median(emptyWalls)
 	return []figure{
-		{name: fmt.Sprintf("plain Node: cdktf only, %d empty stacks", stacks), wall: ew, rss: emptyPeak, ok: true},
-		{name: "plain Node: the app's cdktf calls, same JSON", wall: rw, rss: replayPeak, ok: true,
-			note: fmt.Sprintf("ratio %.2f: cdktf's own floor", float64(rw)/float64(ew))},
+		empty.figure(fmt.Sprintf("plain Node: cdktf only, %d empty stacks", stacks), "", true, ""),
+		replay.figure("plain Node: the app's cdktf calls, same JSON", "", true,
+			fmt.Sprintf("ratio %.2f: cdktf's own floor", replay.ratio(empty))),
 	}, nil
 }
 
@@ -244,10 +224,29 @@ func sameFiles(a, b string) error {
 	})
 }
 
-func median(ds []time.Duration) time.Duration {
-	s := append([]time.Duration(nil), ds...)
-	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
-	return s[len(s)/2]
+// series collects the runs of one figure.
+type series struct {
+	walls []time.Duration
+	peak  int64 // bytes
+}
+
+func (s *series) add(m measurement) {
+	s.walls, s.peak = append(s.walls, m.wall), max(s.peak, m.rss)
+}
+
+func (s *series) median() time.Duration {
+	w := append([]time.Duration(nil), s.walls...)
+	sort.Slice(w, func(i, j int) bool { return w[i] < w[j] })
+	return w[len(w)/2]
+}
+
+// ratio is the ratio of the medians.
+func (s *series) ratio(to series) float64 {
+	return float64(s.median()) / float64(to.median())
+}
+
+func (s *series) figure(name, target string, ok bool, note string) figure {
+	return figure{name: name, wall: s.median(), rss: s.peak, target: target, ok: ok, note: note}
 }
 
 type measurement struct {
