@@ -48,7 +48,13 @@ func run(runs int, skipSetup, skipTests bool) error {
 		return err
 	}
 	defer os.RemoveAll(work)
-	env := append(os.Environ(), "JSII_NODE="+filepath.Join(root, "node_modules", "node", "bin", "node"))
+	// TMPDIR: jsii-runtime-go's stock launcher leaves a directory per run
+	// there (the app does not call jsii.Close, see BENCHMARKS.md).
+	tmp := filepath.Join(work, "tmp")
+	if err := os.Mkdir(tmp, 0o755); err != nil {
+		return err
+	}
+	env := append(os.Environ(), "JSII_NODE="+filepath.Join(root, "node_modules", "node", "bin", "node"), "TMPDIR="+tmp)
 	var figs []figure
 
 	if !skipSetup {
