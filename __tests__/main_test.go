@@ -7,11 +7,9 @@
 package tests
 
 import (
-	"compress/gzip"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -180,19 +178,10 @@ func synthAll(t *testing.T, outdir string) {
 	}
 }
 
-// gunzip reads a gzipped file.
-func gunzip(t *testing.T, path string) []byte {
+// schemaJSON reads the project's gzipped schema file.
+func schemaJSON(t *testing.T, path string) []byte {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	gz, err := gzip.NewReader(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := io.ReadAll(gz)
+	data, err := tfschema.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}

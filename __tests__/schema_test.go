@@ -7,35 +7,34 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
-// realSchemas is the workplace's copy of `terraform providers schema -json`
-// for kubernetes 2.38.0 and helm 3.1.1; its sha256 is published with it.
-const (
-	realSchemas       = "../../shared/schemas/providers-schema.json"
-	realSchemasSHA256 = "c70a63e556e3a074399c7849c648478fcf5e47566f2d3e52dce2539fd4c8c02b"
-)
+// realSchemasSHA256 is the sha256 of the workplace's
+// shared/schemas/providers-schema.json (`terraform providers schema -json`
+// for kubernetes 2.38.0 and helm 3.1.1), as published with it.
+const realSchemasSHA256 = "c70a63e556e3a074399c7849c648478fcf5e47566f2d3e52dce2539fd4c8c02b"
 
 // TestSchemaCopyIsTheRealOne: synth checks against schemas/, a gzipped copy;
 // it must be byte for byte the real file.
 func TestSchemaCopyIsTheRealOne(t *testing.T) {
-	sum := sha256.Sum256(gunzip(t, filepath.Join(root, tfschema.ProjectFile)))
+	sum := sha256.Sum256(schemaJSON(t, filepath.Join(root, tfschema.ProjectFile)))
 	if got := hex.EncodeToString(sum[:]); got != realSchemasSHA256 {
 		t.Errorf("%s decompresses to sha256 %s, want %s", tfschema.ProjectFile, got, realSchemasSHA256)
 	}
 }
 
+// realSchemas loads the checked copy of the real schemas, once.
+var realSchemas = sync.OnceValues(func() (*tfschema.Schemas, error) {
+	return tfschema.Load(filepath.Join(root, tfschema.ProjectFile))
+})
+
 func loadRealSchemas(t *testing.T) *tfschema.Schemas {
 	t.Helper()
-	path := realSchemas
-	if _, err := os.Stat(path); err != nil {
-		t.Logf("%s is not here; using the checked copy %s", path, tfschema.ProjectFile)
-		path = filepath.Join(root, tfschema.ProjectFile)
-	}
-	s, err := tfschema.Load(path)
+	s, err := realSchemas()
 	if err != nil {
 		t.Fatal(err)
 	}

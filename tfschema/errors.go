@@ -40,19 +40,21 @@ func (e Error) Error() string {
 	return strings.Join(parts, ": ")
 }
 
+// less orders errors by address, path and reason.
+func (e Error) less(o Error) bool {
+	if e.Address != o.Address {
+		return e.Address < o.Address
+	}
+	if e.Path != o.Path {
+		return e.Path < o.Path
+	}
+	return e.Reason < o.Reason
+}
+
 // sortErrors orders errors by address, path and reason and drops exact
 // duplicates (the same reference can be found twice in one expression).
 func sortErrors(errs []Error) []Error {
-	sort.Slice(errs, func(i, j int) bool {
-		a, b := errs[i], errs[j]
-		if a.Address != b.Address {
-			return a.Address < b.Address
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Reason < b.Reason
-	})
+	sort.Slice(errs, func(i, j int) bool { return errs[i].less(errs[j]) })
 	out := errs[:0]
 	for i, e := range errs {
 		if i > 0 && e == errs[i-1] {

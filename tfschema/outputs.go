@@ -12,25 +12,13 @@ var outputKeys = map[string]bool{
 // output that references a sensitive value must be marked sensitive, and no
 // output may be ephemeral or reference an ephemeral value.
 func (v *validator) checkOutputs(val any) {
-	obj, ok := v.objectOf("output", "", val)
-	if !ok {
-		return
-	}
-	for _, name := range sortedKeys(obj) {
-		if name == commentKey {
-			continue
-		}
-		addr := "output." + name
-		body, ok := v.singleBody(addr, "", obj[name])
-		if !ok {
-			continue
-		}
+	v.eachBlock("output", val, func(name, addr string, body map[string]any) {
 		for _, k := range sortedKeys(body) {
 			if k != commentKey && !outputKeys[k] {
 				v.add(addr, k, "unsupported argument %q in an output block%s", k, suggest(k, sortedKeys(outputKeys)))
 			}
 		}
-		static := scope{addr: addr, noRefs: "an output's " + "meta-arguments"}
+		static := scope{addr: addr, noRefs: "an output's meta-arguments"}
 		for _, k := range []string{"sensitive", "ephemeral"} {
 			if b, ok := body[k]; ok && b != nil {
 				v.checkValue(static, k, b, cty.Bool)
@@ -52,7 +40,7 @@ func (v *validator) checkOutputs(val any) {
 		value, ok := body["value"]
 		if !ok {
 			v.add(addr, "value", "missing required argument \"value\"")
-			continue
+			return
 		}
 		sensitive := false
 		sc.sensitive = &sensitive
@@ -60,25 +48,13 @@ func (v *validator) checkOutputs(val any) {
 		if sensitive && !isTrue(body["sensitive"]) {
 			v.add(addr, "value", "output refers to a sensitive value: set \"sensitive\": true (or unwrap it with nonsensitive())")
 		}
-	}
+	})
 }
 
 // checkModules checks module calls: a source is required and the
 // references in the arguments must exist.
 func (v *validator) checkModules(val any) {
-	obj, ok := v.objectOf("module", "", val)
-	if !ok {
-		return
-	}
-	for _, name := range sortedKeys(obj) {
-		if name == commentKey {
-			continue
-		}
-		addr := "module." + name
-		body, ok := v.singleBody(addr, "", obj[name])
-		if !ok {
-			continue
-		}
+	v.eachBlock("module", val, func(name, addr string, body map[string]any) {
 		if src, ok := body["source"].(string); !ok || src == "" {
 			v.add(addr, "source", "module source string required, got %s", describe(body["source"]))
 		}
@@ -97,7 +73,7 @@ func (v *validator) checkModules(val any) {
 			v.checkDependsOn(sc, "depends_on", d)
 		}
 		v.walkBody(sc, body, moduleMeta)
-	}
+	})
 }
 
 // moduleMeta are the module arguments checked on their own.

@@ -28,19 +28,16 @@ func (v *validator) checkTraversal(sc scope, path string, t hcl.Traversal) (sens
 			return false, false
 		}
 		return info.sensitive, info.ephemeral
-	case "local":
-		name, ok := stepName(rest, 0)
-		if !ok {
-			v.add(sc.addr, path, "invalid reference %s: want local.NAME", ref)
-		} else if !v.locals[name] {
-			v.add(sc.addr, path, "reference to undeclared local value %q%s", name, suggest(name, sortedKeys(v.locals)))
+	case "local", "module":
+		declared, what := v.locals, "local value"
+		if root == "module" {
+			declared, what = v.modules, "module"
 		}
-	case "module":
 		name, ok := stepName(rest, 0)
 		if !ok {
-			v.add(sc.addr, path, "invalid reference %s: want module.NAME", ref)
-		} else if !v.modules[name] {
-			v.add(sc.addr, path, "reference to undeclared module %q%s", name, suggest(name, sortedKeys(v.modules)))
+			v.add(sc.addr, path, "invalid reference %s: want %s.NAME", ref, root)
+		} else if !declared[name] {
+			v.add(sc.addr, path, "reference to undeclared %s %q%s", what, name, suggest(name, sortedKeys(declared)))
 		}
 	case "data", "ephemeral":
 		typ, ok1 := stepName(rest, 0)

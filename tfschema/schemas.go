@@ -23,9 +23,9 @@ type Schemas struct {
 	providers map[string]*tfjson.ProviderSchema
 }
 
-// Load reads the output of `terraform providers schema -json` from path,
-// gzip-compressed when the name ends in .gz.
-func Load(path string) (*Schemas, error) {
+// ReadFile returns the JSON of a `terraform providers schema -json` file,
+// decompressed when the name ends in .gz.
+func ReadFile(path string) ([]byte, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, fmt.Errorf("load provider schemas: %w", err)
@@ -39,8 +39,22 @@ func Load(path string) (*Schemas, error) {
 		}
 		r = gz
 	}
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("load provider schemas from %s: %w", path, err)
+	}
+	return data, nil
+}
+
+// Load reads the output of `terraform providers schema -json` from path,
+// gzip-compressed when the name ends in .gz.
+func Load(path string) (*Schemas, error) {
+	data, err := ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
 	var ps tfjson.ProviderSchemas
-	if err := json.NewDecoder(r).Decode(&ps); err != nil {
+	if err := json.Unmarshal(data, &ps); err != nil {
 		return nil, fmt.Errorf("load provider schemas from %s: %w", path, err)
 	}
 	s := &Schemas{providers: make(map[string]*tfjson.ProviderSchema, len(ps.Schemas))}

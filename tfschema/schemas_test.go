@@ -41,52 +41,33 @@ var subsetEntries = map[string]map[string][]string{
 	},
 }
 
+// fullSchemaFile is the project's copy of the real provider schemas
+// (__tests__ checks it byte for byte against the workplace's file).
+var fullSchemaFile = filepath.Join("..", ProjectFile)
+
+// Each schema file is loaded once per test run.
 var (
-	subsetOnce    sync.Once
-	subsetSchemas *Schemas
-	subsetErr     error
+	loadSubset = sync.OnceValues(func() (*Schemas, error) { return Load(subsetFile) })
+	loadFull   = sync.OnceValues(func() (*Schemas, error) { return Load(fullSchemaFile) })
 )
 
-// testSchemas loads the subset schema file once.
-func testSchemas(tb testing.TB) *Schemas {
-	tb.Helper()
-	subsetOnce.Do(func() { subsetSchemas, subsetErr = Load(subsetFile) })
-	if subsetErr != nil {
-		tb.Fatal(subsetErr)
-	}
-	return subsetSchemas
-}
+// testSchemas returns the subset schemas (testdata).
+func testSchemas(tb testing.TB) *Schemas { return loaded(tb, loadSubset) }
 
-// fullSchemaPath finds the full schema file: $TFSCHEMA_PROVIDERS_SCHEMA, or
-// shared/schemas/providers-schema.json in the working directory or one of its
-// parents. It returns "" when there is none.
-func fullSchemaPath() string {
-	if p := os.Getenv("TFSCHEMA_PROVIDERS_SCHEMA"); p != "" {
-		return p
-	}
-	dir, err := os.Getwd()
+// realSchemas returns the full, real schemas.
+func realSchemas(tb testing.TB) *Schemas { return loaded(tb, loadFull) }
+
+func loaded(tb testing.TB, load func() (*Schemas, error)) *Schemas {
+	tb.Helper()
+	s, err := load()
 	if err != nil {
-		return ""
+		tb.Fatal(err)
 	}
-	for {
-		p := filepath.Join(dir, "shared", "schemas", "providers-schema.json")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
+	return s
 }
 
 func TestSubsetMatchesFullSchema(t *testing.T) {
-	path := fullSchemaPath()
-	if path == "" {
-		t.Skip("full provider schema file not found; set TFSCHEMA_PROVIDERS_SCHEMA")
-	}
-	data, err := os.ReadFile(path)
+	data, err := ReadFile(fullSchemaFile)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +83,7 @@ func TestSubsetMatchesFullSchema(t *testing.T) {
 	for source, sections := range subsetEntries {
 		ps, ok := full.ProviderSchemas[source]
 		if !ok {
-			t.Fatalf("%s not in %s", source, path)
+			t.Fatalf("%s not in %s", source, fullSchemaFile)
 		}
 		out := map[string]any{"provider": ps["provider"], "functions": ps["functions"]}
 		for section, names := range sections {
@@ -138,21 +119,14 @@ func TestSubsetMatchesFullSchema(t *testing.T) {
 		t.Fatal(err)
 	}
 	if !bytes.Equal(got, want) {
-		t.Fatalf("%s is out of date with %s: run go test -run TestSubsetMatchesFullSchema -update-subset", subsetFile, path)
+		t.Fatalf("%s is out of date with %s: run go test -run TestSubsetMatchesFullSchema -update-subset", subsetFile, fullSchemaFile)
 	}
 }
 
 // TestFullSchemaValidStack validates the valid fixture against the full
-// schema file, when it can be found.
+// schema file.
 func TestFullSchemaValidStack(t *testing.T) {
-	path := fullSchemaPath()
-	if path == "" {
-		t.Skip("full provider schema file not found; set TFSCHEMA_PROVIDERS_SCHEMA")
-	}
-	s, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := realSchemas(t)
 	for _, src := range []string{"hashicorp/kubernetes", "hashicorp/helm"} {
 		if _, ok := s.provider(src); !ok {
 			t.Errorf("no schema for %s", src)
@@ -215,14 +189,7 @@ func TestNormalizeSource(t *testing.T) {
 // and every block present. It must produce no errors: a false positive on any
 // real schema shape shows up here.
 func TestFullSchemaEveryType(t *testing.T) {
-	path := fullSchemaPath()
-	if path == "" {
-		t.Skip("full provider schema file not found; set TFSCHEMA_PROVIDERS_SCHEMA")
-	}
-	s, err := Load(path)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := realSchemas(t)
 	for _, literal := range []bool{false, true} {
 		t.Run(fmt.Sprintf("literal=%v", literal), func(t *testing.T) { testEveryType(t, s, literal) })
 	}

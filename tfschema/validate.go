@@ -169,6 +169,25 @@ func (v *validator) objectOf(addr, path string, val any) (map[string]any, bool) 
 	}
 }
 
+// eachBlock calls fn, in name order, with the name, address and body of
+// each block of a top-level section keyed by name (output, module,
+// variable).
+func (v *validator) eachBlock(section string, val any, fn func(name, addr string, body map[string]any)) {
+	obj, ok := v.objectOf(section, "", val)
+	if !ok {
+		return
+	}
+	for _, name := range sortedKeys(obj) {
+		if name == commentKey {
+			continue
+		}
+		addr := section + "." + name
+		if body, ok := v.singleBody(addr, "", obj[name]); ok {
+			fn(name, addr, body)
+		}
+	}
+}
+
 // singleBody returns a body written as an object or a one-element array of
 // objects, as HCL's JSON syntax allows for a single block.
 func (v *validator) singleBody(addr, path string, val any) (map[string]any, bool) {

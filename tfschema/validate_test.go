@@ -158,16 +158,7 @@ func TestDeterministic(t *testing.T) {
 	if len(first) < 7 {
 		t.Fatalf("want at least 7 errors, got:\n%s", formatErrors(first))
 	}
-	if !sort.SliceIsSorted(first, func(i, j int) bool {
-		a, b := first[i], first[j]
-		if a.Address != b.Address {
-			return a.Address < b.Address
-		}
-		if a.Path != b.Path {
-			return a.Path < b.Path
-		}
-		return a.Reason < b.Reason
-	}) {
+	if !sort.SliceIsSorted(first, func(i, j int) bool { return first[i].less(first[j]) }) {
 		t.Errorf("errors not sorted:\n%s", formatErrors(first))
 	}
 	for i := 0; i < 20; i++ {

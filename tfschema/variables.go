@@ -80,24 +80,12 @@ func sectionObjects(val any) []map[string]any {
 
 // checkVariables checks every variable block.
 func (v *validator) checkVariables(val any) {
-	obj, ok := v.objectOf("variable", "", val)
-	if !ok {
-		return
-	}
-	for _, name := range sortedKeys(obj) {
-		if name == commentKey {
-			continue
-		}
-		addr := "variable." + name
-		body, ok := v.singleBody(addr, "", obj[name])
-		if !ok {
-			continue
-		}
+	v.eachBlock("variable", val, func(name, addr string, body map[string]any) {
 		if !hclsyntax.ValidIdentifier(name) || reservedVariableNames[name] {
 			v.add(addr, "", "invalid variable name %q: it must be an identifier and not one of the reserved names", name)
 		}
 		v.checkVariable(addr, body)
-	}
+	})
 }
 
 // checkVariable checks one variable block.

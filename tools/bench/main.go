@@ -54,7 +54,7 @@ func run(runs int, skipSetup, skipTests bool) error {
 	if err := os.Mkdir(tmp, 0o755); err != nil {
 		return err
 	}
-	env := append(os.Environ(), "JSII_NODE="+filepath.Join(root, "node_modules", "node", "bin", "node"), "TMPDIR="+tmp)
+	env := append(os.Environ(), "JSII_NODE="+nodeBin(root), "TMPDIR="+tmp)
 	var figs []figure
 
 	if !skipSetup {
@@ -88,7 +88,7 @@ func run(runs int, skipSetup, skipTests bool) error {
 	}
 	envs, _ := filepath.Glob(filepath.Join(root, "envs", "*.yaml"))
 	stacks := 2 * len(envs)
-	kernel, stock := "JSII_RUNTIME='"+filepath.Join(root, "tools", "kernel", "kernel")+"'", "JSII_RUNTIME="
+	kernel, stock := "JSII_RUNTIME='"+kernelLauncher(root)+"'", "JSII_RUNTIME="
 	var synth, baseline, synthStock, baselineStock series
 	for i := 0; i < runs+1; i++ { // the first round warms the jsii cache and is dropped
 		for _, r := range []struct {
@@ -163,11 +163,11 @@ func cdktfFloor(root, work string, env []string, app string, stacks, runs int) (
 	cmd := exec.Command(app)
 	cmd.Dir = root
 	cmd.Env = append(env, "JSII_DEBUG=1", "PLATFORM_ENV=all", "CDKTF_OUTDIR="+logged,
-		fmt.Sprintf("JSII_RUNTIME='%s' 2>'%s'", filepath.Join(root, "tools", "kernel", "kernel"), log))
+		fmt.Sprintf("JSII_RUNTIME='%s' 2>'%s'", kernelLauncher(root), log))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("logged synth: %w\n%s", err, out)
 	}
-	node := filepath.Join(root, "node_modules", "node", "bin", "node")
+	node := nodeBin(root)
 	mjs := filepath.Join(root, "tools", "bench", "replay.mjs")
 	replayed := filepath.Join(work, "out-replayed")
 	programs := map[string][]string{
@@ -229,6 +229,12 @@ func sameFiles(a, b string) error {
 		return nil
 	})
 }
+
+// nodeBin is the pinned Node (package-lock.json).
+func nodeBin(root string) string { return filepath.Join(root, "node_modules", "node", "bin", "node") }
+
+// kernelLauncher starts jsii's kernel in one Node process (tools/env).
+func kernelLauncher(root string) string { return filepath.Join(root, "tools", "kernel", "kernel") }
 
 // series collects the runs of one figure.
 type series struct {
