@@ -13,8 +13,9 @@ export BASH_ENV := $(CURDIR)/tools/env
 
 BIN := .bin/cdktf-llm
 OPS := .bin/ops
+CHECK := .bin/check
 
-.PHONY: help setup build synth test validate bench fuzz deploy diff drift status rollback destroy clean
+.PHONY: help setup build synth test validate check render bench fuzz deploy diff drift status rollback recover destroy clean
 
 help: ## list the commands
 	@./help
@@ -25,7 +26,7 @@ setup: ## install the pinned tools and generate the provider bindings (only what
 build: setup
 	@go build -o $(BIN) . && go build -o $(OPS) ./tools/ops
 
-synth: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV)
+synth: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV), checked against the schemas and the charts
 	@$(BIN)
 
 test: setup ## run every test: unit, golden snapshots, schemas, config table, secrets, bindings
@@ -34,6 +35,12 @@ test: setup ## run every test: unit, golden snapshots, schemas, config table, se
 
 validate: synth ## check cdktf.out against the real provider schemas
 	@go run ./tools/validate cdktf.out
+
+check: synth ## render every release with its real chart, check it against the base stack, print the network matrix
+	@go build -o $(CHECK) ./tools/check && $(CHECK) cdktf.out $(ENV)
+
+render: synth ## write each release's rendered manifests to cdktf.out/manifests/$(ENV)/<release>.yaml
+	@find cdktf.out/manifests -name '*.yaml' | sort
 
 bench: setup ## measure setup, synth and test time and memory against the targets
 	@go run ./tools/bench
@@ -44,20 +51,24 @@ fuzz: ## fuzz the config loader for FUZZTIME (default 30s)
 diff: synth ## show what deploy would change (cdktf diff)
 	@cdktf diff base-$(ENV) apps-$(ENV)
 
-deploy: synth ## apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
+deploy: synth ## check the cluster answers, then apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
+	@$(OPS) preflight $(ENV)
 	@cdktf deploy base-$(ENV) apps-$(ENV) $(if $(AUTO_APPROVE),--auto-approve)
 
-drift: synth ## refreshed plan of both stacks: exit 2 and list what differs from the code
+drift: synth ## refreshed plan of both stacks and stuck releases: exit 2 and list what differs from the code
 	@$(OPS) drift $(ENV)
 
-status: build ## deployed chart versions and revisions (terraform outputs and helm list)
+status: build ## deployed chart versions and revisions (terraform outputs and helm list), stuck releases
 	@$(OPS) status $(ENV)
 
 rollback: build ## show each release's revisions and how to roll back
 	@$(OPS) rollback $(ENV)
 
+recover: build ## fix releases an interrupted apply left stuck in Helm (asks first; AUTO_APPROVE=1 does not)
+	@$(OPS) recover $(ENV)
+
 destroy: synth ## destroy apps-$(ENV), then base-$(ENV) (cdktf destroy)
 	@cdktf destroy apps-$(ENV) base-$(ENV) $(if $(AUTO_APPROVE),--auto-approve)
 
-clean: ## remove cdktf.out, the build and the generated bindings (not the state)
-	@rm -rf cdktf.out .bin .gen
+clean: ## remove cdktf.out, the build, the generated bindings and the chart cache (not the state)
+	@rm -rf cdktf.out .bin .gen .charts

@@ -2,9 +2,12 @@ package tests
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
+	"strings"
 	"testing"
 
 	"sigs.k8s.io/yaml"
@@ -123,15 +126,15 @@ func TestLibreChatValues(t *testing.T) {
 		t.Run(env, func(t *testing.T) {
 			s := stack(t, "apps-"+env)
 			_, v := release(t, s, "librechat")
-			if get(t, v, "global", "librechat", "existingSecretName") != "librechat-credentials-env" ||
-				get(t, v, "meilisearch", "auth", "existingMasterKeySecret") != "librechat-credentials-env" {
-				t.Errorf("LibreChat does not use the base stack's credentials Secret")
+			// Every configEnv key reaches the ConfigMap, which holds no
+			// credential (a MONGO_URI there would lose to the Secret's); an
+			// empty map, not null, which the chart's dig fails on.
+			if configEnv, ok := get(t, v, "librechat", "configEnv").(map[string]any); !ok || len(configEnv) != 0 {
+				t.Errorf("configEnv %v, want {}", get(t, v, "librechat", "configEnv"))
 			}
-			configEnv := get(t, v, "librechat", "configEnv").(map[string]any)
-			for _, k := range []string{"CREDS_KEY", "CREDS_IV", "JWT_SECRET", "JWT_REFRESH_SECRET"} {
-				if val, ok := configEnv[k]; !ok || val != nil {
-					t.Errorf("configEnv.%s = %v; the chart's demo value must be nulled out", k, val)
-				}
+			cm := manifest(t, env, "librechat", "ConfigMap", "librechat-configenv")
+			if got := keys(get(t, cm, "data").(map[string]any)); !slices.Equal(got, []string{"MEILI_HOST", "MONGO_URI"}) {
+				t.Errorf("LibreChat's ConfigMap has keys %v, want MEILI_HOST and MONGO_URI only", got)
 			}
 			for _, sub := range []string{"mongodb", "meilisearch"} {
 				if get(t, v, sub, "enabled") != true || get(t, v, sub, "persistence", "enabled") != true || get(t, v, sub, "persistence", "size") == "" {
@@ -167,6 +170,164 @@ func TestLibreChatValues(t *testing.T) {
 	_, dev := release(t, stack(t, "apps-dev"), "librechat")
 	if len(get(t, dev, "ingress", "tls").([]any)) != 0 || get(t, stack(t, "apps-dev"), "output", "librechat_url", "value") != "http://chat.localhost" {
 		t.Errorf("dev has TLS or a wrong URL")
+	}
+}
+
+// manifest is one object of a release's manifests, as the synth of the
+// shipped environments rendered them.
+func manifest(t *testing.T, env, release, kind, name string) map[string]any {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(shipped.dir, "manifests", env, release+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, doc := range strings.Split(string(data), "\n---\n") {
+		var o map[string]any
+		if err := yaml.Unmarshal([]byte(doc), &o); err != nil {
+			t.Fatalf("%s/%s.yaml: %v", env, release, err)
+		}
+		if o["kind"] == kind && has(o, "metadata", "name") && get(t, o, "metadata", "name") == name {
+			return o
+		}
+	}
+	t.Fatalf("%s/%s.yaml has no %s %s", env, release, kind, name)
+	return nil
+}
+
+// TestRestrictedPodSecurityValues: under security.podSecurity restricted the
+// constructs write the security contexts (and Ollama's data path) that make
+// each pod meet the restricted level; under baseline and privileged they
+// write none of it, so the charts' defaults stay as they were.
+func TestRestrictedPodSecurityValues(t *testing.T) {
+	tests := []struct {
+		release, path string
+		want          any // the value as decoded from the values YAML
+	}{
+		{"ollama", "podSecurityContext.runAsNonRoot", true},
+		{"ollama", "podSecurityContext.runAsUser", float64(1000)},
+		{"ollama", "podSecurityContext.runAsGroup", float64(1000)},
+		{"ollama", "podSecurityContext.fsGroup", float64(1000)},
+		{"ollama", "podSecurityContext.fsGroupChangePolicy", "OnRootMismatch"},
+		{"ollama", "podSecurityContext.seccompProfile.type", "RuntimeDefault"},
+		{"ollama", "securityContext.allowPrivilegeEscalation", false},
+		{"ollama", "securityContext.capabilities.drop", []any{"ALL"}},
+		// The image's HOME, /root, is root's alone: the volume and HOME move.
+		{"ollama", "ollama.mountPath", "/home/ollama/.ollama"},
+		{"ollama", "extraEnv", []any{map[string]any{"name": "HOME", "value": "/home/ollama"}}},
+		{"librechat", "podSecurityContext.runAsNonRoot", true},
+		{"librechat", "podSecurityContext.seccompProfile.type", "RuntimeDefault"},
+		{"librechat", "securityContext.allowPrivilegeEscalation", false},
+		{"librechat", "securityContext.capabilities.drop", []any{"ALL"}},
+		{"librechat", "meilisearch.podSecurityContext.runAsNonRoot", true},
+		{"librechat", "meilisearch.podSecurityContext.seccompProfile.type", "RuntimeDefault"},
+		{"librechat", "meilisearch.securityContext.allowPrivilegeEscalation", false},
+		{"librechat", "meilisearch.securityContext.capabilities.drop", []any{"ALL"}},
+	}
+	path := func(p string) []any {
+		var out []any
+		for _, k := range strings.Split(p, ".") {
+			out = append(out, k)
+		}
+		return out
+	}
+	restricted := synthYAML(t, "strict", "security: {podSecurity: restricted}\n")["apps-strict"]
+	for _, tc := range tests {
+		t.Run(tc.release+"/"+tc.path, func(t *testing.T) {
+			_, v := release(t, restricted, tc.release)
+			if got := get(t, v, path(tc.path)...); !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("restricted: %s = %#v, want %#v", tc.path, got, tc.want)
+			}
+		})
+	}
+	// MongoDB's chart meets restricted as Bitnami ships it.
+	_, v := release(t, restricted, "librechat")
+	for _, k := range []string{"podSecurityContext", "containerSecurityContext"} {
+		if has(v, "mongodb", k) {
+			t.Errorf("restricted: mongodb.%s is set: %v", k, get(t, v, "mongodb", k))
+		}
+	}
+	// Only restricted adds these keys.
+	added := map[string][]string{
+		"ollama":    {"podSecurityContext", "securityContext", "extraEnv", "ollama.mountPath"},
+		"librechat": {"podSecurityContext", "securityContext", "meilisearch.podSecurityContext", "meilisearch.securityContext"},
+	}
+	others := map[string]Stack{"baseline (dev)": stack(t, "apps-dev"), "baseline (prod)": stack(t, "apps-prod"),
+		"privileged": synthYAML(t, "open", "security: {podSecurity: privileged}\n")["apps-open"]}
+	for level, s := range others {
+		for rel, ks := range added {
+			_, v := release(t, s, rel)
+			for _, k := range ks {
+				if has(v, strings.Split(k, ".")...) {
+					t.Errorf("%s: %s sets %s: %v", level, rel, k, get(t, v, path(k)...))
+				}
+			}
+		}
+	}
+}
+
+// TestLibreChatSecretsAndStores: each pod reads its own Secret of the base
+// stack, MongoDB runs with authentication and its own policy closed, and
+// both stores are sized from the config.
+func TestLibreChatSecretsAndStores(t *testing.T) {
+	tests := []struct {
+		path []any
+		want any
+	}{
+		{[]any{"global", "librechat", "existingSecretName"}, "librechat-credentials-env"},
+		{[]any{"meilisearch", "auth", "existingMasterKeySecret"}, "librechat-meilisearch"},
+		{[]any{"meilisearch", "environment", "MEILI_ENV"}, "production"},
+		{[]any{"mongodb", "auth", "enabled"}, true},
+		{[]any{"mongodb", "auth", "existingSecret"}, "librechat-mongodb"},
+		{[]any{"mongodb", "auth", "usernames"}, []any{"librechat"}},
+		{[]any{"mongodb", "auth", "databases"}, []any{"LibreChat"}},
+		{[]any{"mongodb", "networkPolicy", "allowExternal"}, false},
+		{[]any{"mongodb", "networkPolicy", "allowExternalEgress"}, false},
+		{[]any{"mongodb", "networkPolicy", "addExternalClientAccess"}, false},
+		{[]any{"mongodb", "updateStrategy", "type"}, "Recreate"},
+		{[]any{"mongodb", "resources"}, map[string]any{"requests": map[string]any{"cpu": "250m", "memory": "512Mi"}, "limits": map[string]any{"cpu": "1", "memory": "1Gi"}}},
+		{[]any{"meilisearch", "resources"}, map[string]any{"requests": map[string]any{"cpu": "100m", "memory": "256Mi"}, "limits": map[string]any{"cpu": "500m", "memory": "1Gi"}}},
+	}
+	for _, env := range environments(t) {
+		_, v := release(t, stack(t, "apps-"+env), "librechat")
+		secrets := resources(t, stack(t, "base-"+env), "kubernetes_secret_v1")
+		names := map[string]bool{}
+		for _, s := range secrets {
+			names[get(t, s, "metadata", "name").(string)] = true
+		}
+		for _, tc := range tests {
+			t.Run(fmt.Sprint(env, tc.path), func(t *testing.T) {
+				got := get(t, v, tc.path...)
+				if fmt.Sprint(got) != fmt.Sprint(tc.want) {
+					t.Errorf("%v, want %v", got, tc.want)
+				}
+				if name, ok := tc.want.(string); ok && strings.HasPrefix(name, "librechat-") && !names[name] {
+					t.Errorf("base-%s creates no Secret %s (has %v)", env, name, keys(names))
+				}
+			})
+		}
+		if has(v, "mongodb", "auth", "rootUser") || has(v, "mongodb", "auth", "rootPassword") || has(v, "mongodb", "auth", "passwords") {
+			t.Errorf("%s: MongoDB's root user or a password is in the release values: %v", env, get(t, v, "mongodb", "auth"))
+		}
+	}
+	// The stores keep their volume fields inline beside their resources.
+	s := synthYAML(t, "stores", "librechat:\n  mongodb:\n    size: 9Gi\n    storageClass: fast\n    resources:\n      requests: {cpu: 300m, memory: 600Mi}\n      limits: {cpu: 600m, memory: 1200Mi}\n  meilisearch:\n    size: 3Gi\n    resources:\n      limits: {cpu: 400m, memory: 700Mi}\n")["apps-stores"]
+	_, v := release(t, s, "librechat")
+	for path, want := range map[string]any{
+		"mongodb.persistence.size":           "9Gi",
+		"mongodb.persistence.storageClass":   "fast",
+		"mongodb.resources.requests.cpu":     "300m",
+		"mongodb.resources.limits.memory":    "1200Mi",
+		"meilisearch.persistence.size":       "3Gi",
+		"meilisearch.resources.requests.cpu": "100m",
+		"meilisearch.resources.limits.cpu":   "400m",
+	} {
+		var p []any
+		for _, k := range strings.Split(path, ".") {
+			p = append(p, k)
+		}
+		if got := get(t, v, p...); got != want {
+			t.Errorf("%s = %v, want %v", path, got, want)
+		}
 	}
 }
 

@@ -1,10 +1,14 @@
 package tests
 
 import (
+	"encoding/json"
 	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/llm-platform/cdktf-llm/config"
 )
 
 func resources(t *testing.T, s Stack, typ string) map[string]any {
@@ -49,12 +53,24 @@ func TestNamespaces(t *testing.T) {
 	}
 }
 
+// TestPodSecurityIsConfigurable: security.podSecurity restricted labels both
+// app namespaces restricted, and the environment synthesizes: platform.Synth
+// renders every release with its chart and fails on a pod the namespace's
+// level rejects (the chart check's pod-security rule), so synthYAML stops
+// here if a construct's restricted values fall short.
 func TestPodSecurityIsConfigurable(t *testing.T) {
 	stacks := synthYAML(t, "strict", "security: {podSecurity: restricted}\n")
 	ns := resources(t, stacks["base-strict"], "kubernetes_namespace_v1")
+	apps, ok := stacks["apps-strict"]
+	if !ok {
+		t.Fatalf("no apps-strict stack; have %v", keys(stacks))
+	}
 	for _, app := range []string{"ollama", "librechat"} {
 		if got := get(t, ns, app, "metadata", "labels", "pod-security.kubernetes.io/enforce"); got != "restricted" {
 			t.Errorf("%s enforces %v, want restricted", app, got)
+		}
+		if !has(apps, "resource", "helm_release", app) {
+			t.Errorf("apps-strict has no helm_release.%s", app)
 		}
 	}
 }
@@ -113,18 +129,29 @@ func TestQuotasAndLimitRanges(t *testing.T) {
 // policy describes an allowed flow as the tests expect it.
 type policy struct {
 	types     string // Ingress or Egress
-	namespace string // peer namespace; "" with cidr "" is anywhere
+	pods      string // the selected pods' labels, "k=v,k=v"; "" is every pod
+	namespace string // peer namespace; "" with peerPods "" and cidr "" is anywhere
+	peerPods  string // peer pods' labels, "k=v,k=v"
 	cidr      string
 	ports     string // "53/UDP,53/TCP"; "" is every port
+}
+
+// labels renders a match_labels block as sorted "k=v,k=v".
+func labels(t *testing.T, selector any) string {
+	t.Helper()
+	m, _ := selector.(map[string]any)["match_labels"].(map[string]any)
+	var out []string
+	for _, k := range keys(m) {
+		out = append(out, k+"="+m[k].(string))
+	}
+	return strings.Join(out, ",")
 }
 
 func describePolicy(t *testing.T, p any) policy {
 	t.Helper()
 	spec := get(t, p, "spec").(map[string]any)
-	if len(get(t, spec, "pod_selector").(map[string]any)) != 0 {
-		t.Errorf("policy selects only some pods: %v", spec["pod_selector"])
-	}
 	var out policy
+	out.pods = labels(t, get(t, spec, "pod_selector"))
 	types := get(t, spec, "policy_types").([]any)
 	out.types = fmt.Sprint(types...)
 	if len(types) != 1 {
@@ -134,11 +161,21 @@ func describePolicy(t *testing.T, p any) policy {
 	if out.types == "Egress" {
 		dir, peer = "egress", "to"
 	}
-	rule := get(t, spec, dir, 0).(map[string]any)
+	rules := get(t, spec, dir).([]any)
+	if len(rules) != 1 {
+		t.Fatalf("%d %s rules, want 1", len(rules), dir)
+	}
+	rule := rules[0].(map[string]any)
 	if peers, ok := rule[peer].([]any); ok {
+		if len(peers) != 1 {
+			t.Fatalf("%d peers, want 1: %v", len(peers), peers)
+		}
 		p := peers[0].(map[string]any)
 		if has(p, "namespace_selector") {
 			out.namespace = get(t, p, "namespace_selector", "match_labels", "kubernetes.io/metadata.name").(string)
+		}
+		if has(p, "pod_selector") {
+			out.peerPods = labels(t, p["pod_selector"])
 		}
 		if has(p, "ip_block") {
 			out.cidr = get(t, p, "ip_block", "cidr").(string)
@@ -154,19 +191,30 @@ func describePolicy(t *testing.T, p any) policy {
 	return out
 }
 
+// The pods' labels as the pinned charts render them for the default release
+// names (helm template of librechat 2.0.8 and ollama 1.77.0).
+const (
+	libreChatPods   = "app.kubernetes.io/instance=librechat,app.kubernetes.io/name=librechat"
+	mongoDBPods     = "app.kubernetes.io/component=mongodb,app.kubernetes.io/instance=librechat,app.kubernetes.io/name=mongodb"
+	meilisearchPods = "app.kubernetes.io/instance=librechat,app.kubernetes.io/name=meilisearch"
+	ollamaPods      = "app.kubernetes.io/instance=ollama,app.kubernetes.io/name=ollama"
+)
+
 func TestNetworkPolicies(t *testing.T) {
 	want := map[string]policy{
-		"ollama_default_deny":                  {types: "IngressEgress"},
-		"ollama_allow_dns":                     {types: "Egress", ports: "53/UDP,53/TCP"},
-		"ollama_allow_from_librechat":          {types: "Ingress", namespace: "librechat", ports: "11434/TCP"},
-		"ollama_allow_model_pulls":             {types: "Egress", cidr: "0.0.0.0/0", ports: "443/TCP"},
-		"librechat_default_deny":               {types: "IngressEgress"},
-		"librechat_allow_dns":                  {types: "Egress", ports: "53/UDP,53/TCP"},
-		"librechat_allow_from_ingress":         {types: "Ingress", namespace: "ingress-nginx", ports: "3080/TCP"},
-		"librechat_allow_within_namespace_in":  {types: "Ingress", namespace: "librechat"},
-		"librechat_allow_within_namespace_out": {types: "Egress", namespace: "librechat"},
-		"librechat_allow_to_ollama":            {types: "Egress", namespace: "ollama", ports: "11434/TCP"},
-		"librechat_allow_https_out":            {types: "Egress", cidr: "0.0.0.0/0", ports: "443/TCP"},
+		"ollama_default_deny":                        {types: "IngressEgress"},
+		"ollama_allow_dns":                           {types: "Egress", ports: "53/UDP,53/TCP"},
+		"ollama_allow_from_librechat":                {types: "Ingress", pods: ollamaPods, namespace: "librechat", peerPods: libreChatPods, ports: "11434/TCP"},
+		"ollama_allow_model_pulls":                   {types: "Egress", pods: ollamaPods, cidr: "0.0.0.0/0", ports: "443/TCP"},
+		"librechat_default_deny":                     {types: "IngressEgress"},
+		"librechat_allow_dns":                        {types: "Egress", ports: "53/UDP,53/TCP"},
+		"librechat_allow_from_ingress":               {types: "Ingress", pods: libreChatPods, namespace: "ingress-nginx", ports: "3080/TCP"},
+		"librechat_allow_to_mongodb":                 {types: "Egress", pods: libreChatPods, peerPods: mongoDBPods, ports: "27017/TCP"},
+		"librechat_allow_mongodb_from_librechat":     {types: "Ingress", pods: mongoDBPods, peerPods: libreChatPods, ports: "27017/TCP"},
+		"librechat_allow_to_meilisearch":             {types: "Egress", pods: libreChatPods, peerPods: meilisearchPods, ports: "7700/TCP"},
+		"librechat_allow_meilisearch_from_librechat": {types: "Ingress", pods: meilisearchPods, peerPods: libreChatPods, ports: "7700/TCP"},
+		"librechat_allow_to_ollama":                  {types: "Egress", pods: libreChatPods, namespace: "ollama", peerPods: ollamaPods, ports: "11434/TCP"},
+		"librechat_allow_https_out":                  {types: "Egress", pods: libreChatPods, cidr: "0.0.0.0/0", ports: "443/TCP"},
 	}
 	for _, env := range environments(t) {
 		t.Run(env, func(t *testing.T) {
@@ -183,10 +231,38 @@ func TestNetworkPolicies(t *testing.T) {
 	}
 }
 
+// TestPoliciesFollowReleaseNames: other release names select other pods,
+// and LibreChat's MONGO_URI names the Service the chart renders for them.
+func TestPoliciesFollowReleaseNames(t *testing.T) {
+	stacks := synthYAML(t, "renamed", "librechat:\n  release: {name: chat.prod}\nollama:\n  release: {name: llm}\n")
+	s := stacks["base-renamed"]
+	got := resources(t, s, "kubernetes_network_policy_v1")
+	chat := "app.kubernetes.io/instance=chat.prod,app.kubernetes.io/name=chat.prod"
+	mongo := "app.kubernetes.io/component=mongodb,app.kubernetes.io/instance=chat.prod,app.kubernetes.io/name=mongodb"
+	llm := "app.kubernetes.io/instance=llm,app.kubernetes.io/name=ollama"
+	for name, w := range map[string]policy{
+		"librechat_allow_to_mongodb":             {types: "Egress", pods: chat, peerPods: mongo, ports: "27017/TCP"},
+		"librechat_allow_mongodb_from_librechat": {types: "Ingress", pods: mongo, peerPods: chat, ports: "27017/TCP"},
+		"librechat_allow_to_ollama":              {types: "Egress", pods: chat, namespace: "ollama", peerPods: llm, ports: "11434/TCP"},
+		"ollama_allow_from_librechat":            {types: "Ingress", pods: llm, namespace: "librechat", peerPods: chat, ports: "11434/TCP"},
+	} {
+		if g := describePolicy(t, get(t, got, name)); g != w {
+			t.Errorf("%s = %+v, want %+v", name, g, w)
+		}
+	}
+	uri := get(t, resources(t, s, "kubernetes_secret_v1"), "librechat_credentials", "data_wo", "MONGO_URI")
+	if uri != "mongodb://librechat:${var.mongodb_password}@chat-prod-mongodb.librechat.svc.cluster.local:27017/LibreChat" {
+		t.Errorf("MONGO_URI = %v, want the Service chat-prod-mongodb that the chart names for release chat.prod", uri)
+	}
+	if _, v := release(t, stacks["apps-renamed"], "librechat"); v["fullnameOverride"] != "chat.prod" {
+		t.Errorf("fullnameOverride %v: LibreChat's pod labels assume the release name", v["fullnameOverride"])
+	}
+}
+
 func TestOllamaIngressOpensItsPolicy(t *testing.T) {
 	stacks := synthYAML(t, "exposed", "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\ningress: {namespace: traefik, install: false}\n")
 	got := resources(t, stacks["base-exposed"], "kubernetes_network_policy_v1")
-	if p := describePolicy(t, get(t, got, "ollama_allow_from_ingress")); p != (policy{types: "Ingress", namespace: "traefik", ports: "11434/TCP"}) {
+	if p := describePolicy(t, get(t, got, "ollama_allow_from_ingress")); p != (policy{types: "Ingress", pods: ollamaPods, namespace: "traefik", ports: "11434/TCP"}) {
 		t.Errorf("ollama_allow_from_ingress = %+v", p)
 	}
 	if p := describePolicy(t, get(t, got, "librechat_allow_from_ingress")); p.namespace != "traefik" {
@@ -249,33 +325,114 @@ func TestNoGroupsNoRBAC(t *testing.T) {
 	}
 }
 
-func TestCredentialsAreWriteOnly(t *testing.T) {
+// TestCredentialSecrets: three Secrets in LibreChat's namespace, each with
+// exactly the keys its consumer reads, written only through data_wo from the
+// variables, all rewritten by the one credentials_revision.
+func TestCredentialSecrets(t *testing.T) {
+	tests := []struct {
+		address, name string
+		data          map[string]any // key → the value in data_wo
+	}{
+		{"librechat_credentials", "librechat-credentials-env", map[string]any{
+			"CREDS_KEY": "${var.creds_key}", "CREDS_IV": "${var.creds_iv}",
+			"JWT_SECRET": "${var.jwt_secret}", "JWT_REFRESH_SECRET": "${var.jwt_refresh_secret}",
+			"MEILI_MASTER_KEY": "${var.meili_master_key}",
+			"MONGO_URI":        "mongodb://librechat:${var.mongodb_password}@librechat-mongodb.librechat.svc.cluster.local:27017/LibreChat",
+		}},
+		{"librechat_credentials_meilisearch", "librechat-meilisearch", map[string]any{"MEILI_MASTER_KEY": "${var.meili_master_key}"}},
+		{"librechat_credentials_mongodb", "librechat-mongodb", map[string]any{
+			"mongodb-root-password": "${var.mongodb_root_password}", "mongodb-passwords": "${var.mongodb_password}",
+		}},
+	}
 	for _, env := range environments(t) {
 		s := stack(t, "base-"+env)
-		secret := get(t, resources(t, s, "kubernetes_secret_v1"), "librechat_credentials").(map[string]any)
-		if get(t, secret, "metadata", "name") != "librechat-credentials-env" {
-			t.Errorf("secret name %v", get(t, secret, "metadata", "name"))
+		secrets := resources(t, s, "kubernetes_secret_v1")
+		var addresses []string
+		for _, tc := range tests {
+			addresses = append(addresses, tc.address)
 		}
-		if secret["data"] != nil || secret["binary_data"] != nil {
-			t.Errorf("secret values are in data, which Terraform stores in its state")
+		if got := keys(secrets); !slices.Equal(got, addresses) {
+			t.Fatalf("%s: secrets %v, want %v", env, got, addresses)
 		}
-		if get(t, secret, "data_wo_revision") != "${var.credentials_revision}" {
-			t.Errorf("data_wo_revision = %v", secret["data_wo_revision"])
+		for _, tc := range tests {
+			t.Run(env+"/"+tc.name, func(t *testing.T) {
+				secret := get(t, secrets, tc.address).(map[string]any)
+				if get(t, secret, "metadata", "name") != tc.name || get(t, secret, "metadata", "namespace") != "${kubernetes_namespace_v1.librechat.metadata[0].name}" {
+					t.Errorf("secret %v in %v, want %s in LibreChat's namespace", get(t, secret, "metadata", "name"), get(t, secret, "metadata", "namespace"), tc.name)
+				}
+				if secret["data"] != nil || secret["binary_data"] != nil {
+					t.Errorf("secret values are in data, which Terraform stores in its state")
+				}
+				if get(t, secret, "data_wo_revision") != "${var.credentials_revision}" {
+					t.Errorf("data_wo_revision = %v", secret["data_wo_revision"])
+				}
+				data := get(t, secret, "data_wo").(map[string]any)
+				if !slices.Equal(keys(data), keys(tc.data)) {
+					t.Errorf("keys %v, want exactly %v", keys(data), keys(tc.data))
+				}
+				for k, want := range tc.data {
+					if data[k] != want {
+						t.Errorf("data_wo[%s] = %v, want %v", k, data[k], want)
+					}
+				}
+			})
 		}
-		data := get(t, secret, "data_wo").(map[string]any)
-		vars := get(t, s, "variable").(map[string]any)
-		for key, variable := range map[string]string{"JWT_SECRET": "jwt_secret", "JWT_REFRESH_SECRET": "jwt_refresh_secret",
-			"CREDS_KEY": "creds_key", "CREDS_IV": "creds_iv", "MEILI_MASTER_KEY": "meili_master_key"} {
-			if data[key] != "${var."+variable+"}" {
-				t.Errorf("data_wo[%s] = %v, want the variable %s", key, data[key], variable)
-			}
-			v := get(t, vars, variable).(map[string]any)
-			if v["sensitive"] != true || v["ephemeral"] != true || v["type"] != "string" || v["default"] != nil || v["description"] == nil {
-				t.Errorf("variable %s is not a required, sensitive, ephemeral string with a description: %v", variable, v)
-			}
-			if len(get(t, v, "validation").([]any)) == 0 {
-				t.Errorf("variable %s has no validation", variable)
-			}
+	}
+}
+
+// TestCredentialVariables: every credential is a required, sensitive,
+// ephemeral string whose validation accepts what its Make command prints
+// and refuses what it should.
+func TestCredentialVariables(t *testing.T) {
+	tests := []struct {
+		variable  string
+		good, bad []string
+	}{
+		{"creds_key", []string{strings.Repeat("a1", 32)}, []string{strings.Repeat("a1", 31), strings.Repeat("g1", 32)}},
+		{"creds_iv", []string{strings.Repeat("F0", 16)}, []string{strings.Repeat("F0", 17)}},
+		{"jwt_secret", []string{strings.Repeat("x", 32)}, []string{strings.Repeat("x", 31)}},
+		{"jwt_refresh_secret", []string{strings.Repeat("x", 64)}, []string{"short"}},
+		{"meili_master_key", []string{strings.Repeat("k", 16)}, []string{strings.Repeat("k", 15)}},
+		// URL-safe: the password goes into MONGO_URI unencoded.
+		{"mongodb_root_password", []string{strings.Repeat("0a", 24), "Abc123" + strings.Repeat("z", 18)},
+			[]string{strings.Repeat("0a", 11) + "0", strings.Repeat("a", 23) + "@", strings.Repeat("a", 23) + ":", strings.Repeat("a", 23) + "/", strings.Repeat("a", 23) + "%"}},
+		{"mongodb_password", []string{strings.Repeat("9f", 24)},
+			[]string{strings.Repeat("a", 23), strings.Repeat("a", 24) + "@host", strings.Repeat("a", 24) + "?x=1", strings.Repeat("a", 24) + " "}},
+	}
+	condition := regexp.MustCompile(`^\$\{can\(regex\("(.*)", var\.([a-z_]+)\)\)\}$`)
+	for _, env := range environments(t) {
+		vars := get(t, stack(t, "base-"+env), "variable").(map[string]any)
+		for _, tc := range tests {
+			t.Run(env+"/"+tc.variable, func(t *testing.T) {
+				v := get(t, vars, tc.variable).(map[string]any)
+				if v["sensitive"] != true || v["ephemeral"] != true || v["type"] != "string" || v["nullable"] != false || v["default"] != nil || v["description"] == nil {
+					t.Errorf("not a required, sensitive, ephemeral string with a description: %v", v)
+				}
+				validations := get(t, v, "validation").([]any)
+				if len(validations) != 1 {
+					t.Fatalf("%d validations, want 1", len(validations))
+				}
+				m := condition.FindStringSubmatch(get(t, validations[0], "condition").(string))
+				if m == nil || m[2] != tc.variable {
+					t.Fatalf("condition %v does not match the variable against a pattern", get(t, validations[0], "condition"))
+				}
+				// The pattern is a JSON-escaped HCL string; RE2 on both sides.
+				var pattern string
+				if err := json.Unmarshal([]byte(`"`+m[1]+`"`), &pattern); err != nil {
+					t.Fatal(err)
+				}
+				re := regexp.MustCompile(pattern)
+				for _, good := range tc.good {
+					if !re.MatchString(good) {
+						t.Errorf("%q refuses %q", pattern, good)
+					}
+				}
+				for _, bad := range tc.bad {
+					if re.MatchString(bad) {
+						t.Errorf("%q accepts %q", pattern, bad)
+					}
+				}
+			})
 		}
 	}
 }
@@ -327,5 +484,21 @@ func TestBackends(t *testing.T) {
 	}
 	if get(t, stack(t, "base-prod"), "terraform", "backend", "kubernetes", "namespace") != "terraform-state" {
 		t.Errorf("prod does not keep its state in the kubernetes backend it configures")
+	}
+}
+
+// TestCredentialsAreDocumented: every credential variable is in the example
+// tfvars file and in the README's export lines, each with the command that
+// makes a valid value.
+func TestCredentialsAreDocumented(t *testing.T) {
+	example, readme := readFile(t, "examples/secrets.tfvars.example"), readFile(t, "README.md")
+	for _, s := range config.Secrets {
+		line := regexp.MustCompile(`(?m)^` + s.Variable + ` += "" # ` + regexp.QuoteMeta(s.Make) + `$`)
+		if !line.MatchString(example) {
+			t.Errorf("examples/secrets.tfvars.example lacks the line %s = \"\" # %s", s.Variable, s.Make)
+		}
+		if export := "TF_VAR_" + s.Variable + "=$(" + s.Make + ")"; !strings.Contains(readme, export) {
+			t.Errorf("the README's Deploying section lacks %s", export)
+		}
 	}
 }

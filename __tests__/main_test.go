@@ -15,6 +15,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/platform"
 	"github.com/llm-platform/cdktf-llm/tfschema"
@@ -33,6 +34,12 @@ var shipped struct {
 
 func TestMain(m *testing.M) {
 	flag.Parse()
+	// Synths in temporary copies of the project find the charts in this
+	// project's cache, which the synth below fills.
+	if os.Getenv(charts.EnvVar) == "" {
+		abs, _ := filepath.Abs(filepath.Join(root, ".charts"))
+		os.Setenv(charts.EnvVar, abs)
+	}
 	dir, err := os.MkdirTemp("", "synth-")
 	if err != nil {
 		panic(err)
@@ -112,7 +119,8 @@ func synthYAML(t *testing.T, name, yaml string) map[string]Stack {
 	}
 	out := filepath.Join(dir, "cdktf.out")
 	schemas := filepath.Join(root, tfschema.ProjectFile)
-	if _, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: schemas}); err != nil {
+	cache := charts.Default(root)
+	if _, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: schemas, Charts: &cache}); err != nil {
 		t.Fatalf("synth %s: %v", name, err)
 	}
 	stacks, err := readStacks(out)

@@ -13,7 +13,7 @@ const (
 func Default(name string) Environment {
 	return Environment{
 		Name:     name,
-		Cluster:  Cluster{Kubeconfig: "~/.kube/config"},
+		Cluster:  Cluster{Kubeconfig: "~/.kube/config", KubernetesVersion: "1.34"},
 		Backend:  Backend{Type: "local", Kubernetes: KubernetesBackend{Namespace: "default"}, S3: S3Backend{KeyPrefix: "llm-platform"}},
 		Security: Security{PodSecurity: "baseline"},
 		Ingress: Ingress{
@@ -53,9 +53,21 @@ func Default(name string) Environment {
 				Requests: CPUMemory{CPU: "250m", Memory: "512Mi"},
 				Limits:   CPUMemory{CPU: "1", Memory: "1Gi"},
 			},
-			MongoDB:     Persistence{Size: "8Gi"},
-			Meilisearch: Persistence{Size: "2Gi"},
-			Images:      Persistence{Size: "2Gi"},
+			MongoDB: DataStore{
+				Persistence: Persistence{Size: "8Gi"},
+				Resources: Resources{
+					Requests: CPUMemory{CPU: "250m", Memory: "512Mi"},
+					Limits:   CPUMemory{CPU: "1", Memory: "1Gi"},
+				},
+			},
+			Meilisearch: DataStore{
+				Persistence: Persistence{Size: "2Gi"},
+				Resources: Resources{
+					Requests: CPUMemory{CPU: "100m", Memory: "256Mi"},
+					Limits:   CPUMemory{CPU: "500m", Memory: "1Gi"},
+				},
+			},
+			Images: Persistence{Size: "2Gi"},
 			Quota: Quota{
 				Requests:               CPUMemory{CPU: "2", Memory: "4Gi"},
 				Limits:                 CPUMemory{CPU: "4", Memory: "8Gi"},
@@ -68,6 +80,11 @@ func Default(name string) Environment {
 				Default:        CPUMemory{CPU: "500m", Memory: "512Mi"},
 			},
 		},
+		Images: Images{AcceptUnmaintained: []AcceptedImage{{
+			Repository: "docker.io/bitnamilegacy/mongodb",
+			Reason: "LibreChat " + LibreChatChartVersion + "'s MongoDB subchart runs only Bitnami's image layout, " +
+				"whose versioned tags now live only in this frozen repository; pinned at 8.0.13-debian-12-r0 until the chart moves on (README: The MongoDB image)",
+		}}},
 		NvidiaDevicePlugin: DevicePlugin{Namespace: "nvidia-device-plugin", ChartVersion: DevicePluginChartVersion},
 	}
 }

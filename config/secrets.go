@@ -5,28 +5,35 @@ import (
 	"unicode"
 )
 
-// Secret is one key of LibreChat's credentials Secret. Its value enters only
-// through a sensitive, ephemeral Terraform variable of the base stack, never
-// through a config file, so it reaches neither cdktf.out nor the state.
+// Secret is one credential of the platform. Its value enters only through a
+// sensitive, ephemeral Terraform variable of the base stack, never through a
+// config file, so it reaches neither cdktf.out, a plan nor the state.
 type Secret struct {
-	// Key in the Secret, as LibreChat reads it from its environment.
-	Key string
 	// Variable is the Terraform variable (TF_VAR_<Variable>).
 	Variable string
+	// Purpose says what the value is, for the variable's description.
+	Purpose string
 	// Pattern is the RE2 expression a value must match, and Rule says it in words.
 	Pattern, Rule string
 	// Make is a command that prints a fresh value.
 	Make string
 }
 
-// Secrets are LibreChat's credentials, in the order of its .env.example.
-var Secrets = []Secret{
-	{Key: "CREDS_KEY", Variable: "creds_key", Pattern: "^[0-9a-fA-F]{64}$", Rule: "64 hex digits (32 bytes)", Make: "openssl rand -hex 32"},
-	{Key: "CREDS_IV", Variable: "creds_iv", Pattern: "^[0-9a-fA-F]{32}$", Rule: "32 hex digits (16 bytes)", Make: "openssl rand -hex 16"},
-	{Key: "JWT_SECRET", Variable: "jwt_secret", Pattern: "^.{32,}$", Rule: "at least 32 characters", Make: "openssl rand -hex 32"},
-	{Key: "JWT_REFRESH_SECRET", Variable: "jwt_refresh_secret", Pattern: "^.{32,}$", Rule: "at least 32 characters", Make: "openssl rand -hex 32"},
-	{Key: "MEILI_MASTER_KEY", Variable: "meili_master_key", Pattern: "^.{16,}$", Rule: "at least 16 characters", Make: "openssl rand -hex 16"},
-}
+// The credentials. LibreChat's are in the order of its .env.example.
+// MongoDB's passwords are letters and digits only, so that LibreChat's
+// MONGO_URI can carry one without URL encoding.
+var (
+	CredsKey            = Secret{Variable: "creds_key", Purpose: "LibreChat's CREDS_KEY", Pattern: "^[0-9a-fA-F]{64}$", Rule: "64 hex digits (32 bytes)", Make: "openssl rand -hex 32"}
+	CredsIV             = Secret{Variable: "creds_iv", Purpose: "LibreChat's CREDS_IV", Pattern: "^[0-9a-fA-F]{32}$", Rule: "32 hex digits (16 bytes)", Make: "openssl rand -hex 16"}
+	JWTSecret           = Secret{Variable: "jwt_secret", Purpose: "LibreChat's JWT_SECRET", Pattern: "^.{32,}$", Rule: "at least 32 characters", Make: "openssl rand -hex 32"}
+	JWTRefreshSecret    = Secret{Variable: "jwt_refresh_secret", Purpose: "LibreChat's JWT_REFRESH_SECRET", Pattern: "^.{32,}$", Rule: "at least 32 characters", Make: "openssl rand -hex 32"}
+	MeiliMasterKey      = Secret{Variable: "meili_master_key", Purpose: "Meilisearch's master key, LibreChat's MEILI_MASTER_KEY", Pattern: "^.{16,}$", Rule: "at least 16 characters", Make: "openssl rand -hex 16"}
+	MongoDBRootPassword = Secret{Variable: "mongodb_root_password", Purpose: "The password of MongoDB's root user, which MongoDB sets when it first starts on an empty volume", Pattern: "^[A-Za-z0-9]{24,}$", Rule: "at least 24 letters and digits", Make: "openssl rand -hex 24"}
+	MongoDBPassword     = Secret{Variable: "mongodb_password", Purpose: "The password of MongoDB's user librechat, LibreChat's login (in its MONGO_URI), which MongoDB sets when it first starts on an empty volume", Pattern: "^[A-Za-z0-9]{24,}$", Rule: "at least 24 letters and digits", Make: "openssl rand -hex 24"}
+)
+
+// Secrets are all credentials, one variable each.
+var Secrets = []Secret{CredsKey, CredsIV, JWTSecret, JWTRefreshSecret, MeiliMasterKey, MongoDBRootPassword, MongoDBPassword}
 
 // secretAdvice answers a secret found in a config file. It never quotes the value.
 var secretAdvice = func() string {
@@ -40,15 +47,16 @@ var secretAdvice = func() string {
 }()
 
 // secretKeys are key names, lower-cased without punctuation, that only a
-// secret would have.
+// secret would have: generic ones, the variables (creds_key and CREDS_KEY
+// are both credskey) and LibreChat's MONGO_URI, which holds a password.
 var secretKeys = func() map[string]bool {
 	m := map[string]bool{
 		"password": true, "passwd": true, "secret": true, "token": true, "apikey": true,
 		"masterkey": true, "accesskey": true, "secretkey": true, "secretaccesskey": true,
-		"privatekey": true, "clientsecret": true,
+		"privatekey": true, "clientsecret": true, "mongouri": true,
 	}
 	for _, s := range Secrets {
-		m[normalizeKey(s.Key)] = true
+		m[normalizeKey(s.Variable)] = true
 	}
 	return m
 }()

@@ -29,6 +29,27 @@ type Environment struct {
 	// nvidia.com/gpu schedulable; it runs on Ollama's nodes (ollama.nodeSelector
 	// and ollama.tolerations).
 	NvidiaDevicePlugin DevicePlugin `json:"nvidiaDevicePlugin"`
+	// Images is the policy for the container images the charts run.
+	Images Images `json:"images"`
+}
+
+// Images is the policy for the images the rendered charts run. Every image
+// needs a tag or digest other than latest, and an image from a repository
+// known to be unmaintained is a finding unless it is accepted here.
+type Images struct {
+	// AcceptUnmaintained lists unmaintained repositories this environment runs
+	// knowingly, each with the reason; the check prints them on every run
+	// [docker.io/bitnamilegacy/mongodb, LibreChat's MongoDB; [] makes it a finding].
+	AcceptUnmaintained []AcceptedImage `json:"acceptUnmaintained"`
+}
+
+// AcceptedImage is one knowingly accepted image repository.
+type AcceptedImage struct {
+	// Repository is the image repository as the check prints it, e.g.
+	// docker.io/bitnamilegacy/mongodb. Required.
+	Repository string `json:"repository"`
+	// Reason says why, for reviewers. Required.
+	Reason string `json:"reason"`
 }
 
 // Cluster says how Terraform reaches the cluster. Both values become the
@@ -38,6 +59,9 @@ type Cluster struct {
 	Kubeconfig string `json:"kubeconfig"`
 	// Context is the kubeconfig context; empty uses its current context [""].
 	Context string `json:"context"`
+	// KubernetesVersion is the cluster's Kubernetes minor version, as
+	// major.minor; the charts are rendered and checked for it ["1.34"].
+	KubernetesVersion string `json:"kubernetesVersion"`
 }
 
 // Backend is where Terraform keeps each stack's state.
@@ -170,6 +194,17 @@ type (
 	Toleration  = placement.Toleration
 )
 
+// DataStore is one of LibreChat's data stores, MongoDB or Meilisearch: the
+// fields of its volume (size, storageClass) inline, and its container's
+// resources. LibreChat's quota must hold it together with LibreChat's own pod
+// twice (a rolling update adds a pod before removing one).
+type DataStore struct {
+	Persistence `json:",inline"`
+	// Resources of the store's container [see LibreChat.MongoDB and
+	// LibreChat.Meilisearch].
+	Resources Resources `json:"resources"`
+}
+
 // AppIngress exposes an app through the cluster's ingress controller.
 type AppIngress struct {
 	Enabled bool `json:"enabled"`
@@ -218,10 +253,13 @@ type LibreChat struct {
 	Ingress AppIngress `json:"ingress"`
 	// Resources of the LibreChat container [requests 250m/512Mi, limits 1/1Gi].
 	Resources Resources `json:"resources"`
-	// MongoDB is the database's volume [8Gi].
-	MongoDB Persistence `json:"mongodb"`
-	// Meilisearch is the search index's volume [2Gi].
-	Meilisearch Persistence `json:"meilisearch"`
+	// MongoDB is the database: its volume [8Gi] and its container's resources
+	// [requests 250m/512Mi, limits 1/1Gi], which replace the Bitnami chart's
+	// resourcesPreset.
+	MongoDB DataStore `json:"mongodb"`
+	// Meilisearch is the search index: its volume [2Gi] and its container's
+	// resources [requests 100m/256Mi, limits 500m/1Gi]; the chart sets none.
+	Meilisearch DataStore `json:"meilisearch"`
 	// Images is the volume of uploaded images [2Gi].
 	Images     Persistence `json:"images"`
 	Quota      Quota       `json:"quota"`

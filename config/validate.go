@@ -29,6 +29,10 @@ func (c *checker) validate(e *Environment) {
 	if e.Cluster.Kubeconfig == "" {
 		c.fail("cluster.kubeconfig", "is empty; give the kubeconfig file, e.g. ~/.kube/config")
 	}
+	if !kubeMinor.MatchString(e.Cluster.KubernetesVersion) {
+		c.fail("cluster.kubernetesVersion", "%q is not a Kubernetes minor version; use major.minor, e.g. 1.34", e.Cluster.KubernetesVersion)
+	}
+	c.images(e.Images)
 	c.backend(&e.Backend)
 	c.oneOf("security.podSecurity", e.Security.PodSecurity, "privileged", "baseline", "restricted")
 	c.groups("access.developerGroups", e.Access.DeveloperGroups)
@@ -64,7 +68,20 @@ func (c *checker) backend(b *Backend) {
 	}
 }
 
+func (c *checker) images(im Images) {
+	for i, a := range im.AcceptUnmaintained {
+		p := fmt.Sprintf("images.acceptUnmaintained[%d]", i)
+		if a.Repository == "" || strings.ContainsAny(a.Repository, ":@ ") {
+			c.fail(p+".repository", "%q is not an image repository; give one without tag or digest, e.g. docker.io/bitnamilegacy/mongodb", a.Repository)
+		}
+		if strings.TrimSpace(a.Reason) == "" {
+			c.fail(p+".reason", "is empty; say why this environment runs an unmaintained image, for reviewers")
+		}
+	}
+}
+
 var (
+	kubeMinor = regexp.MustCompile(`^1\.[0-9]{1,2}$`)
 	s3Bucket  = regexp.MustCompile(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$`)
 	awsRegion = regexp.MustCompile(`^[a-z]{2}(-[a-z]+)+-[0-9]$`)
 	// modelName is an Ollama model reference: name[:tag], the name possibly
@@ -97,7 +114,7 @@ func (c *checker) ollama(o *Ollama) {
 	c.resources("ollama.resources", o.Resources)
 	c.placement("ollama", o.NodeSelector, o.Tolerations)
 	c.appIngress("ollama.ingress", o.Ingress)
-	c.quota("ollama.quota", o.Quota.Quota, o.Resources, size, 1)
+	c.quota("ollama.quota", o.Quota.Quota, []share{{"ollama.resources", o.Resources, 1}}, size, 1)
 	if o.Quota.GPUs < 0 {
 		c.fail("ollama.quota.gpus", "%d is negative; use 0 or more", o.Quota.GPUs)
 	}
@@ -112,10 +129,20 @@ func (c *checker) librechat(l *LibreChat) {
 	c.release("librechat.release", l.Release)
 	c.appIngress("librechat.ingress", l.Ingress)
 	c.resources("librechat.resources", l.Resources)
-	storage := c.persistence("librechat.mongodb", l.MongoDB)
-	storage.Add(c.persistence("librechat.meilisearch", l.Meilisearch))
+	c.resources("librechat.mongodb.resources", l.MongoDB.Resources)
+	c.resources("librechat.meilisearch.resources", l.Meilisearch.Resources)
+	storage := c.persistence("librechat.mongodb", l.MongoDB.Persistence)
+	storage.Add(c.persistence("librechat.meilisearch", l.Meilisearch.Persistence))
 	storage.Add(c.persistence("librechat.images", l.Images))
-	c.quota("librechat.quota", l.Quota, l.Resources, storage, 3)
+	// A rolling update of LibreChat starts its new pod before it stops the old
+	// one; MongoDB (a Deployment recreated on updates) and Meilisearch (a
+	// StatefulSet) never run twice.
+	pods := []share{
+		{"librechat.resources", l.Resources, 2},
+		{"librechat.mongodb.resources", l.MongoDB.Resources, 1},
+		{"librechat.meilisearch.resources", l.Meilisearch.Resources, 1},
+	}
+	c.quota("librechat.quota", l.Quota, pods, storage, 3)
 	c.limitRange("librechat.limitRange", l.LimitRange)
 }
 
@@ -255,9 +282,17 @@ func (c *checker) limitRange(path string, l LimitRange) {
 	c.requestsWithinLimits(path, l.DefaultRequest, l.Default, "defaultRequest", "default")
 }
 
-// quota checks a namespace's quota and that the app's own container and
-// volumes fit in it.
-func (c *checker) quota(path string, q Quota, app Resources, storage resource.Quantity, claims int) {
+// share is a container's resources (at path), counted n times in its
+// namespace's quota.
+type share struct {
+	path string
+	r    Resources
+	n    int
+}
+
+// quota checks a namespace's quota and that the app's containers, each as
+// often as it may run at once, and its volumes fit in it.
+func (c *checker) quota(path string, q Quota, shares []share, storage resource.Quantity, claims int) {
 	c.requestsWithinLimits(path, q.Requests, q.Limits, "requests", "limits")
 	if q.Pods < 1 {
 		c.fail(path+".pods", "%d leaves no room for the app's pods; use 1 or more", q.Pods)
@@ -268,17 +303,51 @@ func (c *checker) quota(path string, q Quota, app Resources, storage resource.Qu
 	if s, ok := c.quantity(path+".storage", q.Storage); ok {
 		c.atMost(path+".storage", storage, path+".storage", s)
 	}
-	appCPU, appMem, ok1 := parsed(app.Requests)
-	qCPU, qMem, ok2 := parsed(q.Requests)
-	if ok1 && ok2 {
-		c.atMost(path+".requests.cpu", appCPU, path+".requests.cpu", qCPU)
-		c.atMost(path+".requests.memory", appMem, path+".requests.memory", qMem)
+	c.fits(path, "requests", q.Requests, shares)
+	c.fits(path, "limits", q.Limits, shares)
+}
+
+// fits reports each of a quota's cpu and memory requests or limits (kind)
+// that is less than the total of the shares'.
+func (c *checker) fits(path, kind string, quota CPUMemory, shares []share) {
+	qCPU, qMem, ok := parsed(quota)
+	if !ok {
+		return
 	}
-	appCPU, appMem, ok1 = parsed(app.Limits)
-	qCPU, qMem, ok2 = parsed(q.Limits)
-	if ok1 && ok2 {
-		c.atMost(path+".limits.cpu", appCPU, path+".limits.cpu", qCPU)
-		c.atMost(path+".limits.memory", appMem, path+".limits.memory", qMem)
+	var cpu, mem resource.Quantity
+	for _, s := range shares {
+		v := s.r.Requests
+		if kind == "limits" {
+			v = s.r.Limits
+		}
+		sCPU, sMem, ok := parsed(v)
+		if !ok {
+			return
+		}
+		for i := 0; i < s.n; i++ {
+			cpu.Add(sCPU)
+			mem.Add(sMem)
+		}
+	}
+	for _, q := range []struct {
+		name       string
+		need, have resource.Quantity
+	}{{"cpu", cpu, qCPU}, {"memory", mem, qMem}} {
+		if q.need.Cmp(q.have) <= 0 {
+			continue
+		}
+		parts := make([]string, len(shares))
+		for i, s := range shares {
+			parts[i] = s.path + "." + kind + "." + q.name
+			if s.n > 1 {
+				parts[i] += fmt.Sprintf(" ×%d (a rolling update runs a second pod)", s.n)
+			}
+		}
+		needs := fmt.Sprintf("%s (%s); raise it or lower that", parts[0], q.need.String())
+		if len(parts) > 1 {
+			needs = fmt.Sprintf("%s, the total of %s and %s; raise it or lower those", q.need.String(), strings.Join(parts[:len(parts)-1], ", "), parts[len(parts)-1])
+		}
+		c.fail(path+"."+kind+"."+q.name, "%s is less than %s", q.have.String(), needs)
 	}
 }
 

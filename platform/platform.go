@@ -3,15 +3,20 @@
 package platform
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/contract"
 	"github.com/llm-platform/cdktf-llm/stacks/apps"
 	"github.com/llm-platform/cdktf-llm/stacks/base"
 	"github.com/llm-platform/cdktf-llm/tfschema"
@@ -75,6 +80,10 @@ type Options struct {
 	// Schemas is the providers' schema file every stack is checked against
 	// before anything is written. Default tfschema.ProjectFile below Root.
 	Schemas string
+	// Charts is where the releases' charts come from for the chart check.
+	// Default charts.Default(Root): .charts below Root, filled from
+	// $CHARTS_DIR, ../shared/charts or the charts' repositories.
+	Charts *charts.Cache
 	// KeepOldStacks keeps the folders of stacks this synth did not write;
 	// the cdktf CLI wants them, to prune them itself. Default false: Outdir
 	// holds exactly the stacks of this synth.
@@ -94,6 +103,10 @@ func Synth(o Options) ([]string, error) {
 	}
 	if o.Schemas == "" {
 		o.Schemas = filepath.Join(o.Root, tfschema.ProjectFile)
+	}
+	if o.Charts == nil {
+		c := charts.Default(o.Root)
+		o.Charts = &c
 	}
 	// Decoding the schemas takes ~90 ms: do it while jsii builds the stacks.
 	schemas := make(chan schemasResult, 1)
@@ -132,12 +145,39 @@ func Synth(o Options) ([]string, error) {
 	if err := loaded.schemas.CheckDir(tmp); err != nil {
 		return nil, err
 	}
+	if err := checkCharts(tmp, envs, *o.Charts); err != nil {
+		return nil, err
+	}
 	if o.KeepOldStacks {
 		if err := keepOldStacks(o.Outdir, tmp); err != nil {
 			return nil, err
 		}
 	}
 	return names, swap(tmp, o.Outdir)
+}
+
+// checkCharts renders every environment's releases with their real charts,
+// checks them against the base stack, and writes the manifests below outdir.
+// Any finding fails the synth; all of them are reported together.
+func checkCharts(outdir string, envs []config.Environment, cache charts.Cache) error {
+	errs := make([]error, len(envs))
+	var wg sync.WaitGroup
+	for i, env := range envs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			rep, rendered, err := contract.Run(context.Background(), outdir, env, cache)
+			if err == nil {
+				err = rep.Err()
+			}
+			if err == nil {
+				err = contract.WriteManifests(outdir, env.Name, rendered)
+			}
+			errs[i] = err
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
 }
 
 // keepOldStacks moves the stack folders of old that new lacks into new.

@@ -1,6 +1,8 @@
-// Package credentials creates LibreChat's credentials Secret from sensitive,
-// ephemeral Terraform variables, written through the write-only data_wo
-// attribute: the values reach neither the plan nor the state.
+// Package credentials creates the platform's credentials from sensitive,
+// ephemeral Terraform variables: one Secret per consumer in LibreChat's
+// namespace, each with only the keys that consumer reads, written through
+// the write-only data_wo attribute, so that the values reach neither the plan
+// nor the state.
 package credentials
 
 import (
@@ -16,42 +18,71 @@ import (
 	"github.com/llm-platform/cdktf-llm/constructs/jsiival"
 )
 
-// SecretName is the Secret the LibreChat chart reads by default.
-const SecretName = "librechat-credentials-env"
+// The Secrets' names.
+const (
+	// SecretName is LibreChat's environment Secret, the one its chart reads
+	// by default.
+	SecretName = "librechat-credentials-env"
+	// MeilisearchSecretName is Meilisearch's master key; the subchart passes
+	// the whole Secret to Meilisearch's environment.
+	MeilisearchSecretName = "librechat-meilisearch"
+	// MongoDBSecretName is the Bitnami MongoDB subchart's auth.existingSecret.
+	MongoDBSecretName = "librechat-mongodb"
+)
+
+// The keys of MongoDB's Secret that the Bitnami chart reads for a standalone
+// MongoDB with authentication and auth.usernames (templates/secrets.yaml,
+// templates/standalone/dep-sts.yaml): the root password and the
+// comma-separated passwords of the users, here one.
+const (
+	MongoDBRootPasswordKey = "mongodb-root-password"
+	MongoDBPasswordsKey    = "mongodb-passwords"
+)
 
 // RevisionVariable is the variable to raise after changing any secret value:
 // write-only values are not compared, so only a new revision rewrites them.
 const RevisionVariable = "credentials_revision"
 
-// Config places the Secret.
+// MongoDB is where LibreChat logs in to MongoDB, for its MONGO_URI.
+type MongoDB struct {
+	// Host is the in-cluster host name of MongoDB's Service. Required.
+	Host string
+	// Port is the Service's port. Required.
+	Port int
+	// User is LibreChat's MongoDB user and Database the database it is
+	// created in (and so authenticates against). Required.
+	User, Database string
+}
+
+// Config places the Secrets.
 type Config struct {
 	// Namespace is a reference to LibreChat's namespace. Required.
 	Namespace *string
-	// Labels go on the Secret.
+	// Labels go on the Secrets. Default none.
 	Labels map[string]string
-	// Secrets are the keys and their variables. Default config.Secrets.
-	Secrets []config.Secret
+	// MongoDB is LibreChat's MongoDB login. Required.
+	MongoDB MongoDB
 }
 
-// Output names the Secret.
+// Output names the Secrets.
 type Output struct {
-	Name *string
+	// LibreChat, Meilisearch and MongoDB are references to the names of
+	// SecretName, MeilisearchSecretName and MongoDBSecretName.
+	LibreChat, Meilisearch, MongoDB *string
 }
 
-// New creates one variable per secret, the credentials_revision variable and
-// kubernetes_secret_v1.<id>.
+// New creates one variable per config.Secrets entry, the
+// credentials_revision variable, and kubernetes_secret_v1.<id> (LibreChat's),
+// <id>_meilisearch and <id>_mongodb.
 func New(scope constructs.Construct, id string, c Config) Output {
-	if c.Secrets == nil {
-		c.Secrets = config.Secrets
-	}
 	scope = constructs.NewConstruct(scope, jsii.String("credentials-"+id))
-	data := map[string]*string{}
-	for _, s := range c.Secrets {
+	vars := map[string]*string{}
+	for _, s := range config.Secrets {
 		v := cdktf.NewTerraformVariable(scope, jsii.String(s.Variable), &cdktf.TerraformVariableConfig{
 			Type:        jsii.String("string"),
 			Sensitive:   jsii.Bool(true),
 			Nullable:    jsii.Bool(false),
-			Description: jsii.String(fmt.Sprintf("LibreChat's %s: %s. Generate one with `%s`; pass it as TF_VAR_%s.", s.Key, s.Rule, s.Make, s.Variable)),
+			Description: jsii.String(fmt.Sprintf("%s: %s. Generate one with `%s`; pass it as TF_VAR_%s.", s.Purpose, s.Rule, s.Make, s.Variable)),
 			Validation: &[]*cdktf.TerraformVariableValidationConfig{{
 				Condition:    jsii.String(fmt.Sprintf("${can(regex(%q, var.%s))}", s.Pattern, s.Variable)),
 				ErrorMessage: jsii.String(fmt.Sprintf("%s must be %s; generate one with `%s`.", s.Variable, s.Rule, s.Make)),
@@ -60,29 +91,56 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		// Ephemeral: Terraform keeps the value out of plan files and state.
 		v.AddOverride(jsii.String("ephemeral"), true)
 		address.Set(v, s.Variable)
-		data[s.Key] = v.StringValue()
+		vars[s.Variable] = v.StringValue()
 	}
+	ref := func(s config.Secret) *string { return vars[s.Variable] }
 	revision := cdktf.NewTerraformVariable(scope, jsii.String(RevisionVariable), &cdktf.TerraformVariableConfig{
 		Type:        jsii.String("number"),
 		Default:     1,
 		Nullable:    jsii.Bool(false),
-		Description: jsii.String("Revision of LibreChat's credentials. The values are write-only, so Terraform cannot see them change: raise this number to write new ones."),
+		Description: jsii.String("Revision of the credentials (all their Secrets). The values are write-only, so Terraform cannot see them change: raise this number to write new ones."),
 		Validation: &[]*cdktf.TerraformVariableValidationConfig{{
 			Condition:    jsii.String(fmt.Sprintf("${var.%s >= 1 && floor(var.%s) == var.%s}", RevisionVariable, RevisionVariable, RevisionVariable)),
 			ErrorMessage: jsii.String(RevisionVariable + " must be a whole number of at least 1."),
 		}},
 	})
 	address.Set(revision, RevisionVariable)
-	secret := secretv1.NewSecretV1(scope, jsii.String("secret"), &secretv1.SecretV1Config{
-		Metadata: &secretv1.SecretV1Metadata{
-			Name:      jsii.String(SecretName),
-			Namespace: c.Namespace,
-			Labels:    jsiival.Map(c.Labels),
-		},
-		Type:           jsii.String("Opaque"),
-		DataWo:         &data,
-		DataWoRevision: revision.NumberValue(),
-	})
-	address.Set(secret, id)
-	return Output{Name: secret.Metadata().Name()}
+
+	// The password needs no encoding: config.MongoDBPassword allows letters
+	// and digits only.
+	m := c.MongoDB
+	mongoURI := fmt.Sprintf("mongodb://%s:%s@%s:%d/%s", m.User, *ref(config.MongoDBPassword), m.Host, m.Port, m.Database)
+	secret := func(name string, data map[string]*string, parts ...string) *string {
+		s := secretv1.NewSecretV1(scope, jsii.String(name), &secretv1.SecretV1Config{
+			Metadata: &secretv1.SecretV1Metadata{
+				Name:      jsii.String(name),
+				Namespace: c.Namespace,
+				Labels:    jsiival.Map(c.Labels),
+			},
+			Type:           jsii.String("Opaque"),
+			DataWo:         &data,
+			DataWoRevision: revision.NumberValue(),
+		})
+		address.Set(s, append([]string{id}, parts...)...)
+		return s.Metadata().Name()
+	}
+	return Output{
+		LibreChat: secret(SecretName, map[string]*string{
+			"CREDS_KEY":          ref(config.CredsKey),
+			"CREDS_IV":           ref(config.CredsIV),
+			"JWT_SECRET":         ref(config.JWTSecret),
+			"JWT_REFRESH_SECRET": ref(config.JWTRefreshSecret),
+			"MEILI_MASTER_KEY":   ref(config.MeiliMasterKey),
+			// Overrides the chart's MONGO_URI, without credentials, in
+			// LibreChat's ConfigMap: envFrom reads this Secret after it.
+			"MONGO_URI": jsii.String(mongoURI),
+		}),
+		Meilisearch: secret(MeilisearchSecretName, map[string]*string{
+			"MEILI_MASTER_KEY": ref(config.MeiliMasterKey),
+		}, "meilisearch"),
+		MongoDB: secret(MongoDBSecretName, map[string]*string{
+			MongoDBRootPasswordKey: ref(config.MongoDBRootPassword),
+			MongoDBPasswordsKey:    ref(config.MongoDBPassword),
+		}, "mongodb"),
+	}
 }

@@ -1,12 +1,18 @@
 // Package librechat installs LibreChat, with MongoDB and Meilisearch, from its
-// OCI chart, wired to an in-cluster Ollama and to credentials from an
-// existing Secret. The chart's demo credentials are removed, never used.
+// OCI chart, wired to an in-cluster Ollama and to credentials from existing
+// Secrets, one per pod with only the keys it reads. MongoDB runs with
+// authentication.
 package librechat
 
 import (
 	"fmt"
+	"regexp"
+	"strings"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/pod-security-admission/api"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
@@ -14,8 +20,71 @@ import (
 	"github.com/llm-platform/cdktf-llm/constructs/placement"
 )
 
-// Port is LibreChat's HTTP port.
-const Port = 3080
+// Ports of LibreChat (HTTP) and of its MongoDB and Meilisearch Services and
+// containers, as the pinned charts set them.
+const (
+	Port            = 3080
+	MongoDBPort     = 27017
+	MeilisearchPort = 7700
+)
+
+// MongoDBUser is the MongoDB user LibreChat logs in as and MongoDBDatabase
+// its database, the one in the chart's own MONGO_URI; MongoDB creates both
+// when it first starts on an empty volume. The root user keeps Bitnami's
+// default name, root.
+const (
+	MongoDBUser     = "librechat"
+	MongoDBDatabase = "LibreChat"
+)
+
+// PodLabels select LibreChat's pods of a release: the Deployment's selector
+// labels (librechat.selectorLabels in the chart's _helpers.tpl), whose name
+// is librechat.fullname, the fullnameOverride New sets to the release name.
+func PodLabels(release string) map[string]string {
+	return map[string]string{"app.kubernetes.io/name": helmName(release), "app.kubernetes.io/instance": release}
+}
+
+// MongoDBPodLabels select the Bitnami MongoDB subchart's pods: the
+// standalone Deployment's selector (common.labels.matchLabels, whose name is
+// the chart's name, plus app.kubernetes.io/component: mongodb).
+func MongoDBPodLabels(release string) map[string]string {
+	return map[string]string{"app.kubernetes.io/name": "mongodb", "app.kubernetes.io/instance": release, "app.kubernetes.io/component": "mongodb"}
+}
+
+// MeilisearchPodLabels select the meilisearch subchart's pod: the
+// StatefulSet's selector (meilisearch.selectorLabels, named after the chart).
+func MeilisearchPodLabels(release string) map[string]string {
+	return map[string]string{"app.kubernetes.io/name": "meilisearch", "app.kubernetes.io/instance": release}
+}
+
+// MongoDBService is the name of MongoDB's Service, as the subchart's
+// mongodb.service.nameOverride helper renders it for a standalone MongoDB
+// without service.nameOverride: common.names.fullname, that is the release
+// name made a DNS label, followed by -mongodb unless it contains mongodb.
+func MongoDBService(release string) string {
+	name := bitnamiRelease.ReplaceAllString(strings.ToLower(release), "-")
+	if !strings.Contains(name, "mongodb") {
+		name += "-mongodb"
+	}
+	return helmName(name)
+}
+
+// MongoDBHost is MongoDB's in-cluster host name, as in the chart's MONGO_URI.
+func MongoDBHost(release, namespace string) string {
+	return fmt.Sprintf("%s.%s.svc.cluster.local", MongoDBService(release), strings.ToLower(namespace))
+}
+
+// bitnamiRelease is what common.names.fullname replaces with "-" in a
+// release name.
+var bitnamiRelease = regexp.MustCompile(`(-?[^a-z\d\-])+-?`)
+
+// helmName is the charts' `trunc 63 | trimSuffix "-"`.
+func helmName(s string) string {
+	if len(s) > 63 {
+		s = s[:63]
+	}
+	return strings.TrimSuffix(s, "-")
+}
 
 // Chart is LibreChat's OCI chart; Version is set per environment.
 var Chart = helmrelease.Chart{Repository: "oci://ghcr.io/danny-avila/librechat-chart", Name: "librechat"}
@@ -27,18 +96,44 @@ const ConfigVersion = "1.2.8"
 type Config struct {
 	// Release names the release and pins the chart. Required.
 	Release helmrelease.Config
-	// CredentialsSecret holds CREDS_KEY, CREDS_IV, JWT_SECRET,
-	// JWT_REFRESH_SECRET and MEILI_MASTER_KEY. Required.
+	// CredentialsSecret is LibreChat's environment Secret, read after its
+	// ConfigMap: CREDS_KEY, CREDS_IV, JWT_SECRET, JWT_REFRESH_SECRET,
+	// MEILI_MASTER_KEY and MONGO_URI. Required.
 	CredentialsSecret string
+	// MeilisearchSecret holds Meilisearch's MEILI_MASTER_KEY, and nothing
+	// else: the subchart passes the whole Secret to its pod. Required.
+	MeilisearchSecret string
+	// MongoDBSecret is the Bitnami subchart's auth.existingSecret, with the
+	// keys mongodb-root-password and mongodb-passwords (MongoDBUser's).
+	// Required.
+	MongoDBSecret string
 	// OllamaURL is Ollama's in-cluster address, without /v1. Required.
 	OllamaURL string
-	// Models are offered before LibreChat has fetched Ollama's list.
-	Models    []string
+	// Models are offered before LibreChat has fetched Ollama's list. Default none.
+	Models []string
+	// Resources of the LibreChat container. Required.
 	Resources placement.Resources
-	// MongoDB, Meilisearch and Images are the three volumes. Required.
-	MongoDB, Meilisearch, Images placement.Volume
-	// Ingress exposes LibreChat when set.
+	// MongoDB and Meilisearch are the data stores. Required.
+	MongoDB, Meilisearch Store
+	// Images is the volume of uploaded images. Required.
+	Images placement.Volume
+	// Ingress exposes LibreChat when set. Default none.
 	Ingress *ingress.Config
+	// PodSecurity is the Pod Security Admission level the release's
+	// namespace enforces. Default "", like privileged and baseline: the
+	// charts' own security contexts. restricted adds what LibreChat's and
+	// Meilisearch's pods lack for it (see restricted); MongoDB's meet it as
+	// Bitnami ships them.
+	PodSecurity api.Level
+}
+
+// Store is a data store's volume and its container's resources.
+type Store struct {
+	// Volume is the store's persistent volume. Required.
+	Volume placement.Volume
+	// Resources of the store's container. Required: MongoDB's replace the
+	// Bitnami chart's resourcesPreset, Meilisearch's chart sets none.
+	Resources placement.Resources
 }
 
 // Output is the installed release and where it answers.
@@ -51,6 +146,12 @@ type Output struct {
 // New creates helm_release.<id>.
 func New(scope constructs.Construct, id string, c Config) (Output, error) {
 	c.Release.Chart.Repository, c.Release.Chart.Name = Chart.Repository, Chart.Name
+	if c.CredentialsSecret == "" || c.MeilisearchSecret == "" || c.MongoDBSecret == "" {
+		return Output{}, fmt.Errorf("librechat %s: CredentialsSecret, MeilisearchSecret and MongoDBSecret are required", c.Release.Name)
+	}
+	if _, err := api.ParseLevel(string(c.PodSecurity)); c.PodSecurity != "" && err != nil {
+		return Output{}, fmt.Errorf("librechat %s: PodSecurity: %w", c.Release.Name, err)
+	}
 	v, err := values(c)
 	if err != nil {
 		return Output{}, fmt.Errorf("librechat: %w", err)
@@ -76,6 +177,16 @@ type Values struct {
 	Ingress          ingress.Values      `json:"ingress"`
 	MongoDB          MongoDB             `json:"mongodb"`
 	Meilisearch      Meilisearch         `json:"meilisearch"`
+	// SecurityContexts are LibreChat's pod's and container's.
+	SecurityContexts
+}
+
+// SecurityContexts are a chart's podSecurityContext and securityContext (its
+// container's), set under the restricted level only. Helm merges them into
+// the chart's defaults key by key.
+type SecurityContexts struct {
+	PodSecurityContext *corev1.PodSecurityContext `json:"podSecurityContext,omitempty"`
+	SecurityContext    *corev1.SecurityContext    `json:"securityContext,omitempty"`
 }
 
 // Global is global.librechat.
@@ -87,12 +198,16 @@ type Global struct {
 
 // LibreChatValues is the chart's librechat: section.
 type LibreChatValues struct {
-	// ConfigEnv nulls the chart's demo credentials: Helm drops a key whose
-	// value is null, so they never reach the ConfigMap, and the Secret
-	// provides the real ones.
-	ConfigEnv         map[string]*string `json:"configEnv"`
-	ConfigYamlContent string             `json:"configYamlContent"`
-	ImageVolume       ImageVolume        `json:"imageVolume"`
+	// ConfigEnv is empty: every configEnv value reaches the ConfigMap, which
+	// must hold no credential (the chart ships none). It is an empty map, not
+	// left out, because the chart's configEnv is null and configmap-env.yaml's
+	// dig into it fails on null. MONGO_URI stays the chart's (configmap-env.yaml
+	// renders it when configEnv has none), the same host without credentials;
+	// the CredentialsSecret's MONGO_URI, with the password, comes after the
+	// ConfigMap in envFrom, and the later source wins.
+	ConfigEnv         map[string]string `json:"configEnv"`
+	ConfigYamlContent string            `json:"configYamlContent"`
+	ImageVolume       ImageVolume       `json:"imageVolume"`
 }
 
 // ImageVolume is librechat.imageVolume, where uploaded images live.
@@ -104,17 +219,58 @@ type ImageVolume struct {
 
 // MongoDB is the Bitnami mongodb subchart's section.
 type MongoDB struct {
-	Enabled     bool        `json:"enabled"`
-	Persistence Persistence `json:"persistence"`
+	Enabled bool        `json:"enabled"`
+	Auth    MongoDBAuth `json:"auth"`
+	// NetworkPolicy is the subchart's own policy, which would otherwise admit
+	// 27017 from every namespace; the base stack's policies admit LibreChat.
+	NetworkPolicy MongoDBNetworkPolicy `json:"networkPolicy"`
+	// Resources replace the chart's resourcesPreset.
+	Resources placement.Resources `json:"resources"`
+	// UpdateStrategy Recreate: a standalone MongoDB owns one ReadWriteOnce
+	// volume, so a second pod during a rolling update could not start (and
+	// would not fit LibreChat's quota).
+	UpdateStrategy UpdateStrategy `json:"updateStrategy"`
+	Persistence    Persistence    `json:"persistence"`
+}
+
+// MongoDBAuth is mongodb.auth: authentication on, the passwords from
+// ExistingSecret, and one user with its database, created when MongoDB first
+// starts on an empty volume.
+type MongoDBAuth struct {
+	Enabled        bool     `json:"enabled"`
+	ExistingSecret string   `json:"existingSecret"`
+	Usernames      []string `json:"usernames"`
+	Databases      []string `json:"databases"`
+}
+
+// MongoDBNetworkPolicy is mongodb.networkPolicy.
+type MongoDBNetworkPolicy struct {
+	// AllowExternal false admits only MongoDB's own pods (and what the other
+	// fields add), instead of any source.
+	AllowExternal bool `json:"allowExternal"`
+	// AllowExternalEgress false limits MongoDB's egress to DNS and its peers.
+	AllowExternalEgress bool `json:"allowExternalEgress"`
+	// AddExternalClientAccess false admits no pods by the chart's
+	// <fullname>-client label, which anyone who can create a pod can set.
+	AddExternalClientAccess bool `json:"addExternalClientAccess"`
+}
+
+// UpdateStrategy is a Deployment's strategy.
+type UpdateStrategy struct {
+	Type string `json:"type"`
 }
 
 // Meilisearch is the meilisearch subchart's section.
 type Meilisearch struct {
-	Enabled     bool        `json:"enabled"`
-	Persistence Persistence `json:"persistence"`
+	Enabled bool `json:"enabled"`
+	// Environment is merged into the chart's, which keeps MEILI_NO_ANALYTICS.
+	Environment map[string]string `json:"environment"`
 	Auth        struct {
 		ExistingMasterKeySecret string `json:"existingMasterKeySecret"`
 	} `json:"auth"`
+	Resources   placement.Resources `json:"resources"`
+	Persistence Persistence         `json:"persistence"`
+	SecurityContexts
 }
 
 // Persistence is a subchart's persistence section.
@@ -124,9 +280,6 @@ type Persistence struct {
 	StorageClass string `json:"storageClass,omitempty"`
 }
 
-// demoCredentials are the keys of librechat.configEnv that ship demo values.
-var demoCredentials = []string{"CREDS_KEY", "CREDS_IV", "JWT_SECRET", "JWT_REFRESH_SECRET"}
-
 func values(c Config) (Values, error) {
 	cfg, err := ConfigYAML(c.OllamaURL, c.Models)
 	if err != nil {
@@ -135,21 +288,61 @@ func values(c Config) (Values, error) {
 	v := Values{
 		FullnameOverride: c.Release.Name,
 		LibreChat: LibreChatValues{
-			ConfigEnv:         map[string]*string{},
+			ConfigEnv:         map[string]string{},
 			ConfigYamlContent: cfg,
 			ImageVolume:       ImageVolume{Enabled: true, Size: c.Images.Size, StorageClassName: c.Images.StorageClass},
 		},
-		Resources:   c.Resources,
-		Ingress:     ingress.ValuesFor(c.Ingress, c.Release.Name, "ImplementationSpecific"),
-		MongoDB:     MongoDB{Enabled: true, Persistence: Persistence{Enabled: true, Size: c.MongoDB.Size, StorageClass: c.MongoDB.StorageClass}},
-		Meilisearch: Meilisearch{Enabled: true, Persistence: Persistence{Enabled: true, Size: c.Meilisearch.Size, StorageClass: c.Meilisearch.StorageClass}},
+		Resources: c.Resources,
+		Ingress:   ingress.ValuesFor(c.Ingress, c.Release.Name, "ImplementationSpecific"),
+		MongoDB: MongoDB{
+			Enabled: true,
+			Auth: MongoDBAuth{
+				Enabled:        true,
+				ExistingSecret: c.MongoDBSecret,
+				Usernames:      []string{MongoDBUser},
+				Databases:      []string{MongoDBDatabase},
+			},
+			NetworkPolicy:  MongoDBNetworkPolicy{AllowExternal: false, AllowExternalEgress: false, AddExternalClientAccess: false},
+			Resources:      c.MongoDB.Resources,
+			UpdateStrategy: UpdateStrategy{Type: "Recreate"},
+			Persistence:    persistence(c.MongoDB.Volume),
+		},
+		Meilisearch: Meilisearch{
+			Enabled: true,
+			// production requires the master key; with existingMasterKeySecret
+			// set the chart generates none of its own (isProductionWithoutMasterKey).
+			Environment: map[string]string{"MEILI_ENV": "production"},
+			Resources:   c.Meilisearch.Resources,
+			Persistence: persistence(c.Meilisearch.Volume),
+		},
 	}
-	for _, k := range demoCredentials {
-		v.LibreChat.ConfigEnv[k] = nil
+	if c.PodSecurity == api.LevelRestricted {
+		v.SecurityContexts, v.Meilisearch.SecurityContexts = restricted(), restricted()
 	}
 	v.Global.LibreChat.ExistingSecretName = c.CredentialsSecret
-	v.Meilisearch.Auth.ExistingMasterKeySecret = c.CredentialsSecret
+	v.Meilisearch.Auth.ExistingMasterKeySecret = c.MeilisearchSecret
 	return v, nil
+}
+
+// restricted is what LibreChat's and Meilisearch's pods lack for the
+// restricted Pod Security level. Both charts write podSecurityContext and
+// securityContext into the pod as they are (deployment.yaml,
+// statefulset.yaml), merged with their defaults, which keep: LibreChat's
+// fsGroup 2000 and its container's runAsUser 1000, runAsNonRoot and
+// capabilities.drop ALL; Meilisearch's runAsUser, runAsGroup and fsGroup
+// 1000, runAsNonRoot, and its container's drop ALL,
+// allowPrivilegeEscalation false and readOnlyRootFilesystem. What both lack
+// is the seccomp profile, LibreChat also allowPrivilegeEscalation false; the
+// rest is stated again so that the level does not hang on the defaults.
+func restricted() SecurityContexts {
+	return SecurityContexts{
+		PodSecurityContext: &corev1.PodSecurityContext{RunAsNonRoot: ptr.To(true), SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}},
+		SecurityContext:    &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false), Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}},
+	}
+}
+
+func persistence(v placement.Volume) Persistence {
+	return Persistence{Enabled: true, Size: v.Size, StorageClass: v.StorageClass}
 }
 
 // ConfigYAML is the librechat.yaml that offers Ollama as a custom endpoint

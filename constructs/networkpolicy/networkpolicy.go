@@ -17,28 +17,38 @@ import (
 
 // Peer is the other side of a flow. The zero Peer is anywhere.
 type Peer struct {
-	// Namespace selects all pods of that namespace by its
-	// kubernetes.io/metadata.name label.
+	// Namespace selects that namespace by its kubernetes.io/metadata.name
+	// label. Default "": the policy's own namespace when Pods is set, else
+	// no namespace selector.
 	Namespace string
-	// CIDR selects addresses outside the cluster, e.g. 0.0.0.0/0.
+	// Pods selects the pods with all these labels (of Namespace, or of the
+	// policy's namespace). Default nil: every pod of Namespace.
+	Pods map[string]string
+	// CIDR selects addresses outside the cluster, e.g. 0.0.0.0/0. Kubernetes
+	// refuses it together with Namespace or Pods.
 	CIDR string
 }
 
 // Port is a port of a flow.
 type Port struct {
+	// Number is the port. Required.
 	Number int
 	// Protocol is TCP or UDP. Default "TCP".
 	Protocol string
 }
 
-// Flow is one allowed direction of traffic for every pod of the namespace.
+// Flow is one allowed direction of traffic for the selected pods of the
+// namespace.
 type Flow struct {
 	// Name is the policy's name, allow-<Name>. Required.
 	Name string
-	// Ingress is true for traffic into the namespace, false for traffic out.
+	// Ingress is true for traffic into the pods, false for traffic out.
 	Ingress bool
-	Peer    Peer
-	// Ports limits the flow; none allows every port.
+	// Pods selects the pods of the namespace the flow applies to, by all
+	// these labels. Default nil: every pod of the namespace.
+	Pods map[string]string
+	Peer Peer
+	// Ports limits the flow. Default none: every port.
 	Ports []Port
 }
 
@@ -77,16 +87,14 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		address.Set(p, id, name)
 		out.Names = append(out.Names, name)
 	}
-	// An empty pod selector selects every pod of the namespace.
-	all := &networkpolicyv1.NetworkPolicyV1SpecPodSelector{}
 	add("default-deny", &networkpolicyv1.NetworkPolicyV1Spec{
-		PodSelector: all,
+		PodSelector: podSelector(nil),
 		PolicyTypes: jsii.Strings("Ingress", "Egress"),
 	})
 	flows := append([]Flow(nil), c.Allow...)
 	sort.SliceStable(flows, func(i, j int) bool { return flows[i].Name < flows[j].Name })
 	for _, f := range flows {
-		spec := &networkpolicyv1.NetworkPolicyV1Spec{PodSelector: all}
+		spec := &networkpolicyv1.NetworkPolicyV1Spec{PodSelector: podSelector(f.Pods)}
 		if f.Ingress {
 			spec.PolicyTypes = jsii.Strings("Ingress")
 			spec.Ingress = &[]*networkpolicyv1.NetworkPolicyV1SpecIngress{{
@@ -105,36 +113,56 @@ func New(scope constructs.Construct, id string, c Config) Output {
 	return out
 }
 
-func namespaceLabels(ns string) *map[string]*string {
-	return jsiival.Map(map[string]string{"kubernetes.io/metadata.name": ns})
+// podSelector selects the pods with all the labels; none selects every pod
+// of the namespace.
+func podSelector(labels map[string]string) *networkpolicyv1.NetworkPolicyV1SpecPodSelector {
+	if len(labels) == 0 {
+		return &networkpolicyv1.NetworkPolicyV1SpecPodSelector{}
+	}
+	return &networkpolicyv1.NetworkPolicyV1SpecPodSelector{MatchLabels: jsiival.Map(labels)}
 }
 
+// The bindings give ingress and egress rules distinct types with the same
+// fields; the egress ones are converted from the ingress ones.
+
 func ingressPeers(p Peer) interface{} {
-	switch {
-	case p.Namespace != "":
-		return &[]*networkpolicyv1.NetworkPolicyV1SpecIngressFrom{{
-			NamespaceSelector: &networkpolicyv1.NetworkPolicyV1SpecIngressFromNamespaceSelector{MatchLabels: namespaceLabels(p.Namespace)},
-		}}
-	case p.CIDR != "":
-		return &[]*networkpolicyv1.NetworkPolicyV1SpecIngressFrom{{
-			IpBlock: &networkpolicyv1.NetworkPolicyV1SpecIngressFromIpBlock{Cidr: jsii.String(p.CIDR)},
-		}}
+	from := ingressPeer(p)
+	if from == nil {
+		return nil
 	}
-	return nil
+	return &[]*networkpolicyv1.NetworkPolicyV1SpecIngressFrom{from}
 }
 
 func egressPeers(p Peer) interface{} {
-	switch {
-	case p.Namespace != "":
-		return &[]*networkpolicyv1.NetworkPolicyV1SpecEgressTo{{
-			NamespaceSelector: &networkpolicyv1.NetworkPolicyV1SpecEgressToNamespaceSelector{MatchLabels: namespaceLabels(p.Namespace)},
-		}}
-	case p.CIDR != "":
-		return &[]*networkpolicyv1.NetworkPolicyV1SpecEgressTo{{
-			IpBlock: &networkpolicyv1.NetworkPolicyV1SpecEgressToIpBlock{Cidr: jsii.String(p.CIDR)},
-		}}
+	from := ingressPeer(p)
+	if from == nil {
+		return nil
 	}
-	return nil
+	return &[]*networkpolicyv1.NetworkPolicyV1SpecEgressTo{{
+		NamespaceSelector: (*networkpolicyv1.NetworkPolicyV1SpecEgressToNamespaceSelector)(from.NamespaceSelector),
+		PodSelector:       (*networkpolicyv1.NetworkPolicyV1SpecEgressToPodSelector)(from.PodSelector),
+		IpBlock:           (*networkpolicyv1.NetworkPolicyV1SpecEgressToIpBlock)(from.IpBlock),
+	}}
+}
+
+// ingressPeer is p as a rule's peer; nil for anywhere.
+func ingressPeer(p Peer) *networkpolicyv1.NetworkPolicyV1SpecIngressFrom {
+	if p.Namespace == "" && len(p.Pods) == 0 && p.CIDR == "" {
+		return nil
+	}
+	from := &networkpolicyv1.NetworkPolicyV1SpecIngressFrom{}
+	if p.Namespace != "" {
+		from.NamespaceSelector = &networkpolicyv1.NetworkPolicyV1SpecIngressFromNamespaceSelector{
+			MatchLabels: jsiival.Map(map[string]string{"kubernetes.io/metadata.name": p.Namespace}),
+		}
+	}
+	if len(p.Pods) > 0 {
+		from.PodSelector = &networkpolicyv1.NetworkPolicyV1SpecIngressFromPodSelector{MatchLabels: jsiival.Map(p.Pods)}
+	}
+	if p.CIDR != "" {
+		from.IpBlock = &networkpolicyv1.NetworkPolicyV1SpecIngressFromIpBlock{Cidr: jsii.String(p.CIDR)}
+	}
+	return from
 }
 
 func protocol(p Port) *string {
@@ -159,9 +187,10 @@ func egressPorts(ports []Port) interface{} {
 	if len(ports) == 0 {
 		return nil
 	}
-	out := make([]*networkpolicyv1.NetworkPolicyV1SpecEgressPorts, len(ports))
-	for i, p := range ports {
-		out[i] = &networkpolicyv1.NetworkPolicyV1SpecEgressPorts{Port: jsii.String(strconv.Itoa(p.Number)), Protocol: protocol(p)}
+	in := *ingressPorts(ports).(*[]*networkpolicyv1.NetworkPolicyV1SpecIngressPorts)
+	out := make([]*networkpolicyv1.NetworkPolicyV1SpecEgressPorts, len(in))
+	for i, p := range in {
+		out[i] = (*networkpolicyv1.NetworkPolicyV1SpecEgressPorts)(p)
 	}
 	return &out
 }

@@ -5,6 +5,9 @@ import (
 	"fmt"
 
 	"github.com/aws/constructs-go/constructs/v10"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/pod-security-admission/api"
+	"k8s.io/utils/ptr"
 
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
 	"github.com/llm-platform/cdktf-llm/constructs/ingress"
@@ -41,7 +44,24 @@ type Config struct {
 	Placement placement.Placement
 	// Ingress exposes the API when set.
 	Ingress *ingress.Config
+	// PodSecurity is the Pod Security Admission level the release's
+	// namespace enforces. Default "", like privileged and baseline: the
+	// chart's own security contexts, under which Ollama runs as root with its
+	// data in /root/.ollama. restricted runs it as User, with its data in
+	// Home/.ollama (see values).
+	PodSecurity api.Level
 }
+
+// User is the uid and gid Ollama runs as, and the group that owns its
+// volume, under the restricted level. The image runs as root and has no
+// other user; any non-root id works, as Home is set.
+const User = 1000
+
+// Home is Ollama's HOME under the restricted level. The image's HOME is
+// /root, which only root may enter; Ollama keeps its key (id_ed25519) and,
+// unless OLLAMA_MODELS says otherwise, its models in $HOME/.ollama, where the
+// volume is mounted.
+const Home = "/home/ollama"
 
 // Output is the installed release and where it answers.
 type Output struct {
@@ -56,8 +76,18 @@ func ServiceURL(release, namespace string) string {
 	return fmt.Sprintf("http://%s.%s.svc.cluster.local:%d", release, namespace, Port)
 }
 
+// PodLabels select the Ollama pods of a release: the Deployment's selector
+// labels (ollama.selectorLabels in the chart's _helpers.tpl), whose name is
+// ollama.name, the chart's name, as we set no nameOverride.
+func PodLabels(release string) map[string]string {
+	return map[string]string{"app.kubernetes.io/name": "ollama", "app.kubernetes.io/instance": release}
+}
+
 // New creates helm_release.<id>.
 func New(scope constructs.Construct, id string, c Config) (Output, error) {
+	if _, err := api.ParseLevel(string(c.PodSecurity)); c.PodSecurity != "" && err != nil {
+		return Output{}, fmt.Errorf("ollama %s: PodSecurity: %w", c.Release.Name, err)
+	}
 	c.Release.Chart.Repository, c.Release.Chart.Name = Chart.Repository, Chart.Name
 	c.Release.Values = values(c)
 	r, err := helmrelease.New(scope, id, c.Release)
@@ -76,12 +106,20 @@ type Values struct {
 	NodeSelector     map[string]string      `json:"nodeSelector,omitempty"`
 	Tolerations      []placement.Toleration `json:"tolerations,omitempty"`
 	Ingress          ingress.Values         `json:"ingress"`
+	// PodSecurityContext, SecurityContext (the ollama container's) and
+	// ExtraEnv are set under the restricted level only.
+	PodSecurityContext *corev1.PodSecurityContext `json:"podSecurityContext,omitempty"`
+	SecurityContext    *corev1.SecurityContext    `json:"securityContext,omitempty"`
+	ExtraEnv           []corev1.EnvVar            `json:"extraEnv,omitempty"`
 }
 
 // OllamaValues is the chart's ollama: section.
 type OllamaValues struct {
 	GPU    GPUValues    `json:"gpu"`
 	Models ModelsValues `json:"models"`
+	// MountPath is where the models volume is mounted; the chart's default
+	// is /root/.ollama.
+	MountPath string `json:"mountPath,omitempty"`
 }
 
 // GPUValues is ollama.gpu.
@@ -117,5 +155,27 @@ func values(c Config) Values {
 		Tolerations:      c.Placement.Tolerations,
 		Ingress:          ingress.ValuesFor(c.Ingress, c.Release.Name, "Prefix"),
 	}
+	if c.PodSecurity == api.LevelRestricted {
+		restricted(&v)
+	}
 	return v
+}
+
+// restricted makes the pod meet the restricted Pod Security level. The
+// chart's deployment.yaml writes podSecurityContext and securityContext as
+// they are, mounts the ollama-data volume (the only one, as no model is
+// created from a ConfigMap) at ollama.mountPath, and appends extraEnv to the
+// container's env, which the postStart hook's ollama pull shares. fsGroup
+// gives User's group the volume, also one written by root before;
+// OnRootMismatch re-owns a volume of models only when its root is not yet
+// the group's.
+func restricted(v *Values) {
+	v.PodSecurityContext = &corev1.PodSecurityContext{
+		RunAsNonRoot: ptr.To(true), RunAsUser: ptr.To[int64](User), RunAsGroup: ptr.To[int64](User),
+		FSGroup: ptr.To[int64](User), FSGroupChangePolicy: ptr.To(corev1.FSGroupChangeOnRootMismatch),
+		SeccompProfile: &corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault},
+	}
+	v.SecurityContext = &corev1.SecurityContext{AllowPrivilegeEscalation: ptr.To(false), Capabilities: &corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}}
+	v.Ollama.MountPath = Home + "/.ollama"
+	v.ExtraEnv = []corev1.EnvVar{{Name: "HOME", Value: Home}}
 }

@@ -7,6 +7,7 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-helm-go/helm/v12/provider"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
+	"k8s.io/pod-security-admission/api"
 
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/constructs/credentials"
@@ -56,6 +57,8 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 		releases = append(releases, r)
 		ingressDeps = append(ingressDeps, r.Resource)
 	}
+	// The base stack gives both app namespaces this level.
+	podSecurity := api.Level(env.Security.PodSecurity)
 	o := env.Ollama
 	gpuNodes := placement.Placement{NodeSelector: o.NodeSelector, Tolerations: o.Tolerations}
 	if env.NvidiaDevicePlugin.Install {
@@ -74,13 +77,14 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 	ollamaRelease := release(o.Release.Name, o.Namespace, o.Release.ChartVersion, o.Release.TimeoutSeconds())
 	ollamaRelease.DependsOn = append(ollamaDeps, ingressOnly(o.Ingress.Enabled, ingressDeps)...)
 	ol, err := ollama.New(stack.TF, "ollama", ollama.Config{
-		Release:   ollamaRelease,
-		Models:    o.Models,
-		GPU:       ollama.GPU{Enabled: o.GPU.Enabled, Type: o.GPU.Type, Count: o.GPU.Count, ResourceName: o.GPU.ResourceName},
-		Volume:    o.Persistence,
-		Resources: o.Resources,
-		Placement: gpuNodes,
-		Ingress:   appIngress(env.Ingress, o.Ingress),
+		Release:     ollamaRelease,
+		Models:      o.Models,
+		GPU:         ollama.GPU{Enabled: o.GPU.Enabled, Type: o.GPU.Type, Count: o.GPU.Count, ResourceName: o.GPU.ResourceName},
+		Volume:      o.Persistence,
+		Resources:   o.Resources,
+		Placement:   gpuNodes,
+		Ingress:     appIngress(env.Ingress, o.Ingress),
+		PodSecurity: podSecurity,
 	})
 	if err != nil {
 		return Output{}, err
@@ -93,13 +97,16 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 	lc, err := librechat.New(stack.TF, "librechat", librechat.Config{
 		Release:           libreRelease,
 		CredentialsSecret: credentials.SecretName,
+		MeilisearchSecret: credentials.MeilisearchSecretName,
+		MongoDBSecret:     credentials.MongoDBSecretName,
 		OllamaURL:         ol.URL,
 		Models:            o.Models,
 		Resources:         l.Resources,
-		MongoDB:           l.MongoDB,
-		Meilisearch:       l.Meilisearch,
+		MongoDB:           store(l.MongoDB),
+		Meilisearch:       store(l.Meilisearch),
 		Images:            l.Images,
 		Ingress:           appIngress(env.Ingress, l.Ingress),
+		PodSecurity:       podSecurity,
 	})
 	if err != nil {
 		return Output{}, err
@@ -134,6 +141,10 @@ func appIngress(cluster config.Ingress, app config.AppIngress) *ingress.Config {
 		return nil
 	}
 	return &ingress.Config{ClassName: cluster.ClassName, Host: app.Host, TLSSecretName: app.TLSSecretName, Annotations: app.Annotations}
+}
+
+func store(d config.DataStore) librechat.Store {
+	return librechat.Store{Volume: d.Persistence, Resources: d.Resources}
 }
 
 func releaseSummary(rs []helmrelease.Output) map[string]any {

@@ -69,38 +69,68 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 		ViewerGroups:    env.Access.ViewerGroups,
 		Labels:          namespace.Labels("llm-platform", env.Name),
 	})
-	creds := credentials.New(stack.TF, "librechat_credentials", credentials.Config{Namespace: libreNS.Name, Labels: libreNS.Labels})
+	creds := credentials.New(stack.TF, "librechat_credentials", credentials.Config{
+		Namespace: libreNS.Name,
+		Labels:    libreNS.Labels,
+		MongoDB: credentials.MongoDB{
+			Host:     librechat.MongoDBHost(l.Release.Name, l.Namespace),
+			Port:     librechat.MongoDBPort,
+			User:     librechat.MongoDBUser,
+			Database: librechat.MongoDBDatabase,
+		},
+	})
 
 	stack.Output("namespaces", "Namespaces of the platform, by app.", namespaces)
-	stack.Output("librechat_credentials_secret", "Secret holding LibreChat's credentials (its values are write-only).", creds.Name)
+	stack.Output("librechat_credentials_secret", "Secret holding LibreChat's credentials (its values are write-only).", creds.LibreChat)
+	stack.Output("meilisearch_credentials_secret", "Secret holding Meilisearch's master key (write-only).", creds.Meilisearch)
+	stack.Output("mongodb_credentials_secret", "Secret holding MongoDB's passwords (write-only).", creds.MongoDB)
 	return Output{Stack: stack.TF}
 }
 
 // internet is where model pulls and LibreChat's outbound calls go, on 443.
 var internet = networkpolicy.Peer{CIDR: "0.0.0.0/0"}
 
+// ports is one TCP port.
+func ports(n int) []networkpolicy.Port { return []networkpolicy.Port{{Number: n}} }
+
+// The apps' pods, selected by the labels their charts give them for the
+// configured release names.
+func ollamaPods(env config.Environment) map[string]string {
+	return ollama.PodLabels(env.Ollama.Release.Name)
+}
+
+func libreChatPods(env config.Environment) map[string]string {
+	return librechat.PodLabels(env.LibreChat.Release.Name)
+}
+
 func ollamaFlows(env config.Environment) []networkpolicy.Flow {
+	pods := ollamaPods(env)
 	flows := []networkpolicy.Flow{
 		networkpolicy.DNS,
-		{Name: "from-librechat", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.LibreChat.Namespace}, Ports: []networkpolicy.Port{{Number: ollama.Port}}},
-		{Name: "model-pulls", Peer: internet, Ports: []networkpolicy.Port{{Number: 443}}},
+		{Name: "from-librechat", Ingress: true, Pods: pods, Peer: networkpolicy.Peer{Namespace: env.LibreChat.Namespace, Pods: libreChatPods(env)}, Ports: ports(ollama.Port)},
+		{Name: "model-pulls", Pods: pods, Peer: internet, Ports: ports(443)},
 	}
 	if env.Ollama.Ingress.Enabled {
-		flows = append(flows, networkpolicy.Flow{Name: "from-ingress", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: []networkpolicy.Port{{Number: ollama.Port}}})
+		flows = append(flows, networkpolicy.Flow{Name: "from-ingress", Ingress: true, Pods: pods, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: ports(ollama.Port)})
 	}
 	return flows
 }
 
 func libreChatFlows(env config.Environment) []networkpolicy.Flow {
-	self := networkpolicy.Peer{Namespace: env.LibreChat.Namespace}
+	release := env.LibreChat.Release.Name
+	pods := libreChatPods(env)
+	mongodb, meilisearch := librechat.MongoDBPodLabels(release), librechat.MeilisearchPodLabels(release)
 	return []networkpolicy.Flow{
 		networkpolicy.DNS,
-		{Name: "from-ingress", Ingress: true, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: []networkpolicy.Port{{Number: librechat.Port}}},
-		// LibreChat, MongoDB and Meilisearch talk to each other.
-		{Name: "within-namespace-in", Ingress: true, Peer: self},
-		{Name: "within-namespace-out", Peer: self},
-		{Name: "to-ollama", Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace}, Ports: []networkpolicy.Port{{Number: ollama.Port}}},
-		{Name: "https-out", Peer: internet, Ports: []networkpolicy.Port{{Number: 443}}},
+		{Name: "from-ingress", Ingress: true, Pods: pods, Peer: networkpolicy.Peer{Namespace: env.Ingress.Namespace}, Ports: ports(librechat.Port)},
+		// LibreChat's own stores, each reached by LibreChat alone; a flow
+		// inside the namespace needs both ends' policies.
+		{Name: "to-mongodb", Pods: pods, Peer: networkpolicy.Peer{Pods: mongodb}, Ports: ports(librechat.MongoDBPort)},
+		{Name: "mongodb-from-librechat", Ingress: true, Pods: mongodb, Peer: networkpolicy.Peer{Pods: pods}, Ports: ports(librechat.MongoDBPort)},
+		{Name: "to-meilisearch", Pods: pods, Peer: networkpolicy.Peer{Pods: meilisearch}, Ports: ports(librechat.MeilisearchPort)},
+		{Name: "meilisearch-from-librechat", Ingress: true, Pods: meilisearch, Peer: networkpolicy.Peer{Pods: pods}, Ports: ports(librechat.MeilisearchPort)},
+		{Name: "to-ollama", Pods: pods, Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace, Pods: ollamaPods(env)}, Ports: ports(ollama.Port)},
+		{Name: "https-out", Pods: pods, Peer: internet, Ports: ports(443)},
 	}
 }
 

@@ -11,6 +11,8 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+
+	"github.com/llm-platform/cdktf-llm/recovery"
 )
 
 // Exit codes, as terraform plan -detailed-exitcode has them.
@@ -42,6 +44,18 @@ type ops struct {
 	root        string
 	out, errOut io.Writer
 	run         runFunc
+
+	// helm reads Helm's records through a cluster; nil: recovery.New.
+	helm func(recovery.Cluster) helmRecords
+	// ping checks that a cluster answers; nil: recovery.Ping, bounded.
+	ping func(recovery.Cluster) (string, error)
+	// lookupEnv reads TF_VAR_kubeconfig_path and the like; nil: os.LookupEnv.
+	lookupEnv recovery.LookupEnv
+	// in answers recover's question, asked only when interactive (stdin
+	// is a terminal) and not autoApprove (AUTO_APPROVE=1).
+	in          io.Reader
+	interactive bool
+	autoApprove bool
 }
 
 func (o ops) dispatch(verb, envSpec string) (int, error) {
@@ -56,8 +70,12 @@ func (o ops) dispatch(verb, envSpec string) (int, error) {
 		return o.status(envs)
 	case "rollback":
 		return o.rollback(envs)
+	case "recover":
+		return o.recover(envs)
+	case "preflight":
+		return o.preflight(envs)
 	}
-	return exitError, fmt.Errorf("unknown command %q; use drift, status or rollback", verb)
+	return exitError, fmt.Errorf("unknown command %q; use drift, status, rollback, recover or preflight", verb)
 }
 
 // environments expands a name, a list or all (every environment in cdktf.out).
@@ -111,27 +129,40 @@ func (o ops) init(stack string) (int, error) {
 // drift plans every stack with a refresh and reports which resources differ.
 func (o ops) drift(envs []string) (int, error) {
 	worst := exitOK
+	var stuck []string
 	for _, env := range envs {
 		for _, stack := range stacks(env) {
 			code, err := o.driftStack(env, stack)
 			if err != nil {
 				return exitError, err
 			}
-			switch {
-			case code == exitError:
-				worst = exitError
-			case code == exitDrift && worst == exitOK:
-				worst = exitDrift
-			}
+			worst = worse(worst, code)
+		}
+		if o.reportStuck(env) {
+			stuck = append(stuck, env)
+			worst = worse(worst, exitDrift)
 		}
 	}
-	switch worst {
-	case exitOK:
+	switch {
+	case worst == exitOK:
 		fmt.Fprintln(o.out, "no drift: the cluster matches the code")
-	case exitDrift:
+	case len(stuck) > 0:
+		fmt.Fprintf(o.out, "stuck releases found: `make recover ENV=%s`, then `make deploy ENV=%s`\n", strings.Join(stuck, ","), strings.Join(stuck, ","))
+	case worst == exitDrift:
 		fmt.Fprintln(o.out, "drift found: `make deploy` puts the cluster back to the code; or change the code to match")
 	}
 	return worst, nil
+}
+
+// worse is the worse of two exit codes: error, then drift, then OK.
+func worse(a, b int) int {
+	switch {
+	case a == exitError || b == exitError:
+		return exitError
+	case a == exitDrift || b == exitDrift:
+		return exitDrift
+	}
+	return exitOK
 }
 
 // planFile holds a drift plan, in the stack folder, until it is read.
@@ -247,6 +278,7 @@ func (o ops) releases(env string) ([]release, error) {
 // status prints what Terraform deployed, then what Helm reports.
 func (o ops) status(envs []string) (int, error) {
 	for _, env := range envs {
+		o.reportStuck(env) // first: an interrupted first apply leaves no outputs
 		rs, err := o.releases(env)
 		if err != nil {
 			return exitError, err

@@ -1,0 +1,269 @@
+package tests
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
+	"github.com/llm-platform/cdktf-llm/charts"
+	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/contract"
+	"github.com/llm-platform/cdktf-llm/render"
+)
+
+// checkInput is the chart check's input for a shipped environment: its
+// base stack and its releases rendered with the real charts, after the
+// edits, which stand for a broken config, chart or base stack.
+func checkInput(t *testing.T, env string, values func(id string, v map[string]any), base func(*contract.Base), cfg func(*config.Environment)) contract.Input {
+	t.Helper()
+	e, err := config.Load(filepath.Join(root, config.Dir, env+".yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg != nil {
+		cfg(&e)
+	}
+	b, err := contract.ReadBase(filepath.Join(shipped.dir, "stacks", "base-"+env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if base != nil {
+		base(&b)
+	}
+	rs, err := render.Releases(filepath.Join(shipped.dir, "stacks", "apps-"+env))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rs {
+		if values != nil {
+			values(rs[i].ID, rs[i].Values)
+		}
+	}
+	rendered, err := contract.RenderAll(context.Background(), rs, e.Cluster.KubernetesVersion, charts.Default(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return contract.Input{Env: e, Base: b, Releases: rendered}
+}
+
+// set sets a dotted path in values, making maps on the way.
+func set(v map[string]any, path string, value any) {
+	keys := strings.Split(path, ".")
+	for _, k := range keys[:len(keys)-1] {
+		next, ok := v[k].(map[string]any)
+		if !ok {
+			next = map[string]any{}
+			v[k] = next
+		}
+		v = next
+	}
+	v[keys[len(keys)-1]] = value
+}
+
+// onRelease applies edit to the values of release id only.
+func onRelease(id string, edit func(map[string]any)) func(string, map[string]any) {
+	return func(got string, v map[string]any) {
+		if got == id {
+			edit(v)
+		}
+	}
+}
+
+func TestChartCheckShippedEnvironmentsPass(t *testing.T) {
+	for _, env := range environments(t) {
+		t.Run(env, func(t *testing.T) {
+			rep := contract.Check(checkInput(t, env, nil, nil, nil))
+			if err := rep.Err(); err != nil {
+				t.Fatal(err)
+			}
+			if len(rep.Flows) == 0 {
+				t.Fatal("no network flow was checked")
+			}
+		})
+	}
+}
+
+// TestChartCheckMatrix pins the flows the issue names: the intended ones are
+// allowed, the unintended ones denied, in the shipped dev environment.
+func TestChartCheckMatrix(t *testing.T) {
+	rep := contract.Check(checkInput(t, "dev", nil, nil, nil))
+	for _, c := range []struct {
+		from, to string
+		port     int32
+		want     bool
+	}{
+		{"librechat/Deployment/librechat", "ollama/Deployment/ollama", 11434, true},
+		{"librechat/Deployment/librechat", "librechat/Deployment/librechat-mongodb", 27017, true},
+		{"librechat/Deployment/librechat", "librechat/StatefulSet/librechat-meilisearch", 7700, true},
+		{"ingress-nginx/Deployment/ingress-nginx-controller", "librechat/Deployment/librechat", 3080, true},
+		{"librechat/Deployment/librechat", "kube-system/kube-dns", 53, true},
+		{"default/any-pod", "librechat/Deployment/librechat-mongodb", 27017, false},
+		{"default/any-pod", "librechat/StatefulSet/librechat-meilisearch", 7700, false},
+		{"ingress-nginx/Deployment/ingress-nginx-controller", "librechat/Deployment/librechat-mongodb", 27017, false},
+		{"librechat/StatefulSet/librechat-meilisearch", "librechat/Deployment/librechat-mongodb", 27017, false},
+		{"ollama/Deployment/ollama", "librechat/Deployment/librechat", 3080, false},
+		{"default/any-pod", "ollama/Deployment/ollama", 11434, false},
+		{"ingress-nginx/Deployment/ingress-nginx-controller", "ollama/Deployment/ollama", 11434, false},
+		{"librechat/Deployment/librechat-mongodb", "ollama/Deployment/ollama", 11434, false},
+		{"librechat/Deployment/librechat-mongodb", "internet", 443, false},
+		{"ollama/Deployment/ollama", "internet", 443, true},
+	} {
+		found := false
+		for _, f := range rep.Flows {
+			if f.From != c.from || f.To != c.to || f.Port != c.port {
+				continue
+			}
+			found = true
+			if f.Want != c.want || !f.OK() {
+				t.Errorf("%s → %s:%d: want allowed=%v, got %s", c.from, c.to, c.port, c.want, f)
+			}
+		}
+		if !found {
+			t.Errorf("%s → %s:%d is not in the matrix", c.from, c.to, c.port)
+		}
+	}
+}
+
+// TestChartCheckFindsBrokenContracts breaks real rendered output in each way
+// the check must catch and asserts the finding: rule and message.
+func TestChartCheckFindsBrokenContracts(t *testing.T) {
+	quantity := resource.MustParse
+	for _, c := range []struct {
+		name   string
+		env    string
+		values func(string, map[string]any)
+		base   func(*contract.Base)
+		cfg    func(*config.Environment)
+		rule   string
+		want   []string
+	}{
+		{name: "quota too small for the rollout", env: "dev",
+			base: func(b *contract.Base) {
+				for i := range b.Quotas {
+					if b.Quotas[i].Namespace == "ollama" {
+						b.Quotas[i].Spec.Hard[corev1.ResourceLimitsMemory] = quantity("2Gi")
+					}
+				}
+			},
+			rule: contract.RuleQuota, want: []string{"limits.memory", "needs 4Gi", "set ollama.quota.limits.memory to at least 4Gi"}},
+		{name: "a LimitRange default below a container's request", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) { set(v, "resources", map[string]any{"requests": map[string]any{"cpu": "1"}}) }),
+			rule:   contract.RuleQuota, want: []string{"LimitRange", "ollama.limitRange.default"}},
+		{name: "a restricted namespace and a root pod", env: "dev",
+			base: func(b *contract.Base) { b.Namespaces["ollama"]["pod-security.kubernetes.io/enforce"] = "restricted" },
+			rule: contract.RulePodSecurity, want: []string{"Deployment/ollama", `"restricted:v1.34"`, "runAsNonRoot", "security.podSecurity"}},
+		{name: "MongoDB's policy open to every namespace", env: "dev",
+			values: onRelease("librechat", func(v map[string]any) { set(v, "mongodb.networkPolicy.allowExternal", true) }),
+			rule:   contract.RuleNetwork, want: []string{"default/any-pod → librechat/Deployment/librechat-mongodb on 27017/TCP should be denied", "NetworkPolicy librechat/librechat-mongodb, rendered by helm_release.librechat", "allowExternal false"}},
+		{name: "MongoDB without authentication", env: "dev",
+			values: onRelease("librechat", func(v map[string]any) { set(v, "mongodb.auth.enabled", false) }),
+			rule:   contract.RuleAuth, want: []string{"Deployment/librechat-mongodb", "ALLOW_EMPTY_PASSWORD=yes", "mongodb.auth.enabled: true"}},
+		{name: "MongoDB's egress opened", env: "dev",
+			values: onRelease("librechat", func(v map[string]any) { set(v, "mongodb.networkPolicy.allowExternalEgress", true) }),
+			rule:   contract.RuleNetwork, want: []string{"librechat/Deployment/librechat-mongodb → internet on 443/TCP should be denied"}},
+		{name: "LibreChat cut off from Ollama by the base stack", env: "dev",
+			base: func(b *contract.Base) {
+				for i := range b.Policies {
+					if b.Policies[i].Name == "allow-from-librechat" {
+						b.Policies[i].Spec.Ingress = nil
+					}
+				}
+			},
+			rule: contract.RuleNetwork, want: []string{"librechat/Deployment/librechat → ollama/Deployment/ollama on 11434/TCP should be allowed"}},
+		{name: "Ollama's Service renamed", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) { v["fullnameOverride"] = "ollama-renamed" }),
+			rule:   contract.RuleWiring, want: []string{"librechat.yaml", "http://ollama.ollama.svc.cluster.local:11434/v1", "no release renders Service ollama/ollama", "ollama/ollama-renamed", "ollama.release.name"}},
+		{name: "a Secret key missing", env: "dev",
+			base: func(b *contract.Base) { delete(b.Secrets["librechat/librechat-mongodb"], "mongodb-passwords") },
+			rule: contract.RuleWiring, want: []string{"Deployment/librechat-mongodb", "key mongodb-passwords of Secret librechat/librechat-mongodb"}},
+		{name: "a Secret missing", env: "dev",
+			base: func(b *contract.Base) { delete(b.Secrets, "librechat/librechat-credentials-env") },
+			rule: contract.RuleWiring, want: []string{"Deployment/librechat", "Secret librechat/librechat-credentials-env, which neither base-dev nor any release creates"}},
+		{name: "a values key the chart ignores", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) { set(v, "ollama.gpu.enabeld", true) }),
+			rule:   contract.RuleValues, want: []string{"ollama.gpu.enabeld is not a value of chart ollama 1.77.0", "constructs/ollama"}},
+		{name: "a values key of the wrong type", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) { set(v, "ollama.mountPath", map[string]any{"path": "/data"}) }),
+			rule:   contract.RuleValues, want: []string{"ollama.mountPath has another type than in chart ollama 1.77.0's values.yaml", "constructs/ollama"}},
+		{name: "an image tagged latest", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) { set(v, "image.tag", "latest") }),
+			rule:   contract.RuleImages, want: []string{"Deployment/ollama", `"ollama/ollama:latest" is tagged latest`}},
+		{name: "an unmaintained image not accepted", env: "dev",
+			cfg:  func(e *config.Environment) { e.Images.AcceptUnmaintained = nil },
+			rule: contract.RuleImages, want: []string{"docker.io/bitnamilegacy/mongodb:8.0.13-debian-12-r0", "images.acceptUnmaintained"}},
+		{name: "the device plugin off the GPU pool", env: "prod",
+			values: onRelease("nvidia_device_plugin", func(v map[string]any) { v["nodeSelector"] = map[string]any{"pool": "cpu"} }),
+			rule:   contract.RuleWiring, want: []string{"DaemonSet/nvidia-device-plugin", "never advertised"}},
+		{name: "Ollama's GPU pods off the GPU pool", env: "prod",
+			values: onRelease("ollama", func(v map[string]any) { delete(v, "nodeSelector") }),
+			rule:   contract.RuleWiring, want: []string{"Deployment/ollama", "requests nvidia.com/gpu but would not land on the GPU pool"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			rep := contract.Check(checkInput(t, c.env, c.values, c.base, c.cfg))
+			for _, f := range rep.Findings {
+				if f.Rule != c.rule {
+					continue
+				}
+				s := f.String()
+				ok := true
+				for _, w := range c.want {
+					ok = ok && strings.Contains(s, w)
+				}
+				if ok {
+					t.Log(s)
+					return
+				}
+			}
+			t.Fatalf("no %s finding with %q; got:\n%v", c.rule, c.want, rep.Err())
+		})
+	}
+}
+
+// TestManifestGoldens compares each release's rendered manifests, as synth
+// writes them, with __tests__/golden/manifests; -update rewrites them.
+func TestManifestGoldens(t *testing.T) {
+	got, err := filepath.Glob(filepath.Join(shipped.dir, "manifests", "*", "*.yaml"))
+	if err != nil || len(got) == 0 {
+		t.Fatalf("synth wrote no manifests: %v", err)
+	}
+	golden := filepath.Join("golden", "manifests")
+	if *update {
+		if err := os.RemoveAll(golden); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range got {
+		rel, _ := filepath.Rel(filepath.Join(shipped.dir, "manifests"), f)
+		data, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := filepath.Join(golden, rel)
+		if *update {
+			if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(want, data, 0o644); err != nil {
+				t.Fatal(err)
+			}
+			continue
+		}
+		old, err := os.ReadFile(want)
+		if err != nil {
+			t.Errorf("%s: no golden (run go test ./__tests__/ -update): %v", rel, err)
+			continue
+		}
+		if string(old) != string(data) {
+			t.Errorf("%s differs from its golden; review the manifest diff, then go test ./__tests__/ -update", rel)
+		}
+	}
+	goldens, _ := filepath.Glob(filepath.Join(golden, "*", "*.yaml"))
+	if !*update && len(goldens) != len(got) {
+		t.Errorf("%d golden manifests for %d rendered releases", len(goldens), len(got))
+	}
+}

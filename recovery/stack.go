@@ -1,0 +1,148 @@
+// Package recovery reads Helm's own records of the releases of an apps
+// stack, finds the ones an interrupted or failed apply left stuck
+// (pending-install, pending-upgrade, pending-rollback or failed), and puts
+// them back where Terraform can take over again: a release that was never
+// deployed is uninstalled, any other is rolled back to its last deployed
+// revision. It never uninstalls a release that was ever deployed and never
+// deletes a PersistentVolumeClaim.
+//
+// Decide is a pure function over a release's history; Client applies its
+// verdict through Helm's Go SDK (action.Configuration), so tests can run it
+// on Helm's in-memory storage and a fake Kubernetes client.
+package recovery
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/llm-platform/cdktf-llm/render"
+)
+
+// Cluster is how a stack reaches Kubernetes: the kubeconfig file and its
+// context, as the stack's helm provider gets them.
+type Cluster struct {
+	// Kubeconfig is the kubeconfig file, with a leading ~/ expanded; empty
+	// uses client-go's default rules (KUBECONFIG, then ~/.kube/config).
+	Kubeconfig string
+	// Context is the kubeconfig context; empty uses its current context.
+	Context string
+	// Driver is Helm's storage driver (HELM_DRIVER; empty is "secret"), as
+	// the helm provider reads it.
+	Driver string
+}
+
+// String names the kubeconfig and context, for messages.
+func (c Cluster) String() string {
+	config := c.Kubeconfig
+	if config == "" {
+		config = "(client-go default)"
+	}
+	context := fmt.Sprintf("context %q", c.Context)
+	if c.Context == "" {
+		context = "its current context"
+	}
+	return fmt.Sprintf("kubeconfig %s, %s", config, context)
+}
+
+// Release is one helm_release of an apps stack, with the settings a remedy
+// reuses.
+type Release struct {
+	// Address is the Terraform address, e.g. helm_release.ollama.
+	Address   string
+	Name      string
+	Namespace string
+	// Timeout bounds every Helm wait of a remedy (the release's timeout).
+	Timeout time.Duration
+	// MaxHistory is the number of revisions Helm keeps (0: unlimited).
+	MaxHistory int
+	// WaitForJobs makes a rollback wait for the chart's Jobs too.
+	WaitForJobs bool
+}
+
+// String is namespace/name.
+func (r Release) String() string { return r.Namespace + "/" + r.Name }
+
+// Stack is what recovery needs of a synthesized apps stack.
+type Stack struct {
+	// Name is the stack's folder name, e.g. apps-dev.
+	Name     string
+	Cluster  Cluster
+	Releases []Release
+}
+
+// LookupEnv reads an environment variable; os.LookupEnv in production.
+type LookupEnv func(key string) (string, bool)
+
+type stackJSON struct {
+	Variable map[string]struct {
+		Default any `json:"default"`
+	} `json:"variable"`
+}
+
+// LoadStack reads the releases and the cluster of the synthesized stack in
+// dir (its cdk.tf.json). The cluster is the kubeconfig_path and
+// kube_context variables' defaults, overridden by TF_VAR_kubeconfig_path
+// and TF_VAR_kube_context exactly as Terraform overrides them.
+func LoadStack(dir string, env LookupEnv) (Stack, error) {
+	file := filepath.Join(dir, "cdk.tf.json")
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return Stack{}, fmt.Errorf("reading the stack: %w", err)
+	}
+	var doc stackJSON
+	if err := json.Unmarshal(data, &doc); err != nil {
+		return Stack{}, fmt.Errorf("reading %s: %w", file, err)
+	}
+	cluster, err := doc.cluster(env)
+	if err != nil {
+		return Stack{}, fmt.Errorf("%s: %w", file, err)
+	}
+	rs, err := render.Releases(dir)
+	if err != nil {
+		return Stack{}, err
+	}
+	st := Stack{Name: filepath.Base(dir), Cluster: cluster}
+	for _, r := range rs {
+		st.Releases = append(st.Releases, Release{Address: r.Address, Name: r.Name, Namespace: r.Namespace,
+			Timeout: r.Timeout, MaxHistory: r.MaxHistory, WaitForJobs: r.WaitForJobs})
+	}
+	return st, nil
+}
+
+func (d stackJSON) cluster(env LookupEnv) (Cluster, error) {
+	config := d.variable(env, "kubeconfig_path")
+	path, err := expandHome(config)
+	if err != nil {
+		return Cluster{}, err
+	}
+	driver, _ := env("HELM_DRIVER")
+	return Cluster{Kubeconfig: path, Context: d.variable(env, "kube_context"), Driver: driver}, nil
+}
+
+// variable is TF_VAR_<name> when set (even empty, as for Terraform), else
+// the variable's default.
+func (d stackJSON) variable(env LookupEnv, name string) string {
+	if v, ok := env("TF_VAR_" + name); ok {
+		return v
+	}
+	if s, ok := d.Variable[name].Default.(string); ok {
+		return s
+	}
+	return ""
+}
+
+// expandHome expands a leading ~/ (or a lone ~) as the helm provider does.
+func expandHome(path string) (string, error) {
+	if path != "~" && !strings.HasPrefix(path, "~/") {
+		return path, nil
+	}
+	home, err := os.UserHomeDir()
+	if err != nil {
+		return "", fmt.Errorf("expanding %s: %w", path, err)
+	}
+	return filepath.Join(home, strings.TrimPrefix(path, "~")), nil
+}

@@ -1,0 +1,282 @@
+package main
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/llm-platform/cdktf-llm/recovery"
+)
+
+// helmRecords reads and repairs Helm's records of a stack's releases;
+// *recovery.Client in production, one on in-memory storage in tests.
+type helmRecords interface {
+	Inspect(releases []recovery.Release) ([]recovery.Finding, error)
+	Apply(f recovery.Finding) (recovery.Outcome, error)
+}
+
+// pingTimeout bounds the one API call that checks the cluster answers.
+const pingTimeout = 5 * time.Second
+
+func (o ops) helmFor(c recovery.Cluster) helmRecords {
+	if o.helm != nil {
+		return o.helm(c)
+	}
+	return recovery.New(c)
+}
+
+func (o ops) pingCluster(c recovery.Cluster) (string, error) {
+	if o.ping != nil {
+		return o.ping(c)
+	}
+	return recovery.Ping(c, pingTimeout)
+}
+
+// appsStack reads the releases and cluster of env's synthesized apps stack.
+func (o ops) appsStack(env string) (recovery.Stack, error) {
+	lookup := o.lookupEnv
+	if lookup == nil {
+		lookup = os.LookupEnv
+	}
+	st, err := recovery.LoadStack(o.stackDir("apps-"+env), lookup)
+	if err != nil {
+		return recovery.Stack{}, fmt.Errorf("apps-%s: %w", env, err)
+	}
+	return st, nil
+}
+
+// unreachableError is a cluster that did not answer the bounded check.
+type unreachableError struct {
+	stack   string
+	cluster recovery.Cluster
+	err     error
+}
+
+func (e *unreachableError) Error() string {
+	return fmt.Sprintf("%s: the cluster does not answer (%s): %v", e.stack, e.cluster, e.err)
+}
+
+func (e *unreachableError) Unwrap() error { return e.err }
+
+// advice says what to check, for people.
+func (e *unreachableError) advice() string {
+	context := e.cluster.Context
+	if context == "" {
+		context = "(the kubeconfig's current context)"
+	}
+	return fmt.Sprintf(`%s: the cluster does not answer.
+  kubeconfig: %s
+  context:    %s
+  error:      %v
+Check that the cluster is running (e.g. minikube status; kubectl get --raw /version),
+that the kubeconfig has that context (kubectl config get-contexts), and
+TF_VAR_kubeconfig_path / TF_VAR_kube_context, which override the config's
+cluster section.
+`, e.stack, e.cluster.Kubeconfig, context, e.err)
+}
+
+// findings reads Helm's record of each release of env's apps stack, after
+// checking that the cluster answers. A stack without releases reads nothing.
+func (o ops) findings(env string) (recovery.Stack, []recovery.Finding, error) {
+	st, err := o.appsStack(env)
+	if err != nil || len(st.Releases) == 0 {
+		return st, nil, err
+	}
+	if _, err := o.pingCluster(st.Cluster); err != nil {
+		return st, nil, &unreachableError{stack: st.Name, cluster: st.Cluster, err: err}
+	}
+	fs, err := o.inspect(st)
+	return st, fs, err
+}
+
+// inspect reads Helm's record of each release of a stack.
+func (o ops) inspect(st recovery.Stack) ([]recovery.Finding, error) {
+	fs, err := o.helmFor(st.Cluster).Inspect(st.Releases)
+	if err != nil {
+		return nil, fmt.Errorf("%s: reading Helm's records: %w", st.Name, err)
+	}
+	return fs, nil
+}
+
+// needsRecovery keeps the stuck and unusual findings.
+func needsRecovery(fs []recovery.Finding) []recovery.Finding {
+	var out []recovery.Finding
+	for _, f := range fs {
+		if f.State == recovery.Stuck || f.State == recovery.Unusual {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// reportStuck lists env's stuck releases with the command that fixes them,
+// for status and drift; when Helm's records cannot be read it says so and
+// carries on. It reports whether a release is stuck.
+func (o ops) reportStuck(env string) bool {
+	st, fs, err := o.findings(env)
+	return o.printStuck(env, st, fs, err)
+}
+
+func (o ops) printStuck(env string, st recovery.Stack, fs []recovery.Finding, err error) bool {
+	if err != nil {
+		fmt.Fprintf(o.out, "stuck releases not checked: %v\n", err) // err names the stack
+		return false
+	}
+	stuck := needsRecovery(fs)
+	if len(stuck) == 0 {
+		return false
+	}
+	fmt.Fprintf(o.out, "%s: stuck Helm releases (left by an interrupted or failed apply; the next apply would fail):\n", st.Name)
+	for _, f := range stuck {
+		fmt.Fprintf(o.out, "  %s: %s\n", f.Release, f.Happened)
+	}
+	fmt.Fprintf(o.out, "  fix: make recover ENV=%s\n", env)
+	return true
+}
+
+// envPlan is one environment's findings.
+type envPlan struct {
+	env      string
+	stack    recovery.Stack
+	findings []recovery.Finding
+}
+
+// recover finds the stuck releases of each environment, says what
+// happened and the remedy, and with approval applies it. Exit 0: nothing
+// is stuck (any more); 2: something is stuck and was not fixed; 1: error.
+func (o ops) recover(envs []string) (int, error) {
+	var plans []envPlan
+	for _, env := range envs {
+		st, fs, err := o.findings(env)
+		var unreachable *unreachableError
+		if errors.As(err, &unreachable) {
+			fmt.Fprint(o.errOut, unreachable.advice())
+			return exitError, errors.New("recover needs the cluster")
+		}
+		if err != nil {
+			return exitError, err
+		}
+		o.printPlan(st, fs)
+		plans = append(plans, envPlan{env: env, stack: st, findings: fs})
+	}
+	fixable, manual := count(plans)
+	spec := strings.Join(envs, ",")
+	switch {
+	case fixable == 0 && manual == 0:
+		fmt.Fprintf(o.out, "nothing is stuck; make deploy ENV=%s can go ahead\n", spec)
+		return exitOK, nil
+	case fixable == 0:
+		fmt.Fprintln(o.out, "nothing recover can fix; see the advice above")
+		return exitDrift, nil
+	}
+	if !o.approved(spec) {
+		return exitDrift, nil
+	}
+	if failed := o.applyAll(plans); failed > 0 {
+		return exitError, fmt.Errorf("%d remedies failed; nothing else was changed for them", failed)
+	}
+	fmt.Fprintf(o.out, "next: make deploy ENV=%s (Terraform installs what was uninstalled and upgrades what was rolled back to the code)\n", spec)
+	if manual > 0 {
+		fmt.Fprintf(o.out, "still stuck: %d release(s) recover leaves to you; see the advice above\n", manual)
+		return exitDrift, nil
+	}
+	return exitOK, nil
+}
+
+func (o ops) printPlan(st recovery.Stack, fs []recovery.Finding) {
+	fmt.Fprintf(o.out, "%s (Helm's records; %s):\n", st.Name, st.Cluster)
+	for _, f := range fs {
+		fmt.Fprintf(o.out, "  %s: %s: %s\n", f.Release, f.State, f.Happened)
+		if f.Remedy != recovery.Nothing {
+			fmt.Fprintf(o.out, "    remedy: %s\n", f.Advice())
+		}
+	}
+}
+
+func count(plans []envPlan) (fixable, manual int) {
+	for _, p := range plans {
+		for _, f := range p.findings {
+			switch f.Remedy {
+			case recovery.Uninstall, recovery.Rollback:
+				fixable++
+			case recovery.Manual:
+				manual++
+			}
+		}
+	}
+	return fixable, manual
+}
+
+// approved is AUTO_APPROVE, else a yes on a terminal; without a terminal
+// nothing is asked and nothing applied.
+func (o ops) approved(spec string) bool {
+	switch {
+	case o.autoApprove:
+		fmt.Fprintln(o.out, "AUTO_APPROVE=1: applying the remedies")
+		return true
+	case !o.interactive || o.in == nil:
+		fmt.Fprintf(o.out, "nothing changed: stdin is not a terminal; `make recover ENV=%s AUTO_APPROVE=1` applies these remedies\n", spec)
+		return false
+	}
+	fmt.Fprint(o.out, "Apply these remedies? Only 'yes' applies them: ")
+	line, _ := bufio.NewReader(o.in).ReadString('\n')
+	if answer := strings.ToLower(strings.TrimSpace(line)); answer == "yes" || answer == "y" {
+		return true
+	}
+	fmt.Fprintln(o.out, "nothing changed")
+	return false
+}
+
+// applyAll applies every remedy, each on its own, and counts the failures.
+func (o ops) applyAll(plans []envPlan) int {
+	failed := 0
+	for _, p := range plans {
+		client := o.helmFor(p.stack.Cluster)
+		for _, f := range p.findings {
+			if f.Remedy != recovery.Uninstall && f.Remedy != recovery.Rollback {
+				continue
+			}
+			out, err := client.Apply(f)
+			if err != nil {
+				fmt.Fprintf(o.errOut, "%s: %s failed: %v\n", p.stack.Name, f.Remedy, err)
+				failed++
+				continue
+			}
+			fmt.Fprintf(o.out, "%s: %s: %s\n", p.stack.Name, f.Release, out.Done)
+			for _, k := range out.Kept {
+				fmt.Fprintf(o.out, "  kept %s\n", k)
+			}
+		}
+	}
+	return failed
+}
+
+// preflight checks, before a deploy, that each environment's cluster
+// answers one bounded API call, and that no release is stuck, so that
+// Terraform neither waits out a release timeout nor fails on a stuck name.
+func (o ops) preflight(envs []string) (int, error) {
+	for _, env := range envs {
+		st, err := o.appsStack(env)
+		if err != nil {
+			return exitError, err
+		}
+		version, err := o.pingCluster(st.Cluster)
+		if err != nil {
+			fmt.Fprint(o.errOut, (&unreachableError{stack: st.Name, cluster: st.Cluster, err: err}).advice())
+			return exitError, errors.New("not deploying to a cluster that does not answer")
+		}
+		fmt.Fprintf(o.out, "%s: the cluster answers (Kubernetes %s; %s)\n", st.Name, version, st.Cluster)
+		if len(st.Releases) == 0 {
+			continue
+		}
+		fs, err := o.inspect(st)
+		if o.printStuck(env, st, fs, err) {
+			fmt.Fprintf(o.errOut, "not deploying: Helm's records of apps-%s block the apply; run make recover ENV=%s first\n", env, env)
+			return exitDrift, nil
+		}
+	}
+	return exitOK, nil
+}
