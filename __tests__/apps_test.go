@@ -212,8 +212,8 @@ func TestRestrictedPodSecurityValues(t *testing.T) {
 		{"ollama", "securityContext.allowPrivilegeEscalation", false},
 		{"ollama", "securityContext.capabilities.drop", []any{"ALL"}},
 		// The image's HOME, /root, is root's alone: the volume and HOME move.
-		{"ollama", "ollama.mountPath", "/home/ollama/.ollama"},
-		{"ollama", "extraEnv", []any{map[string]any{"name": "HOME", "value": "/home/ollama"}}},
+		{"ollama", "ollama.mountPath", "/usr/share/ollama/.ollama"},
+		{"ollama", "extraEnv", []any{map[string]any{"name": "HOME", "value": "/usr/share/ollama"}}},
 		{"librechat", "podSecurityContext.runAsNonRoot", true},
 		{"librechat", "podSecurityContext.seccompProfile.type", "RuntimeDefault"},
 		{"librechat", "securityContext.allowPrivilegeEscalation", false},

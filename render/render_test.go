@@ -46,10 +46,10 @@ func TestReleases(t *testing.T) {
 
 func TestReleasesRejects(t *testing.T) {
 	for name, c := range map[string]struct{ json, want string }{
-		"a reference":   {`{"resource":{"helm_release":{"r":{"name":"${var.x}","namespace":"n","repository":"r","chart":"c","version":"1"}}}}`, "name is"},
-		"no namespace":  {`{"resource":{"helm_release":{"r":{"name":"r","repository":"r","chart":"c","version":"1"}}}}`, "namespace is"},
-		"set":           {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","repository":"r","chart":"c","version":"1","set":[{"name":"a","value":"b"}]}}}}`, "set is not supported"},
-		"bad values":    {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","repository":"r","chart":"c","version":"1","values":["a: [\n"]}}}}`, "values[0]"},
+		"a reference":  {`{"resource":{"helm_release":{"r":{"name":"${var.x}","namespace":"n","repository":"r","chart":"c","version":"1"}}}}`, "name is"},
+		"no namespace": {`{"resource":{"helm_release":{"r":{"name":"r","repository":"r","chart":"c","version":"1"}}}}`, "namespace is"},
+		"set":          {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","repository":"r","chart":"c","version":"1","set":[{"name":"a","value":"b"}]}}}}`, "set is not supported"},
+		"bad values":   {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","repository":"r","chart":"c","version":"1","values":["a: [\n"]}}}}`, "values[0]"},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Releases(writeStack(t, c.json))

@@ -57,11 +57,12 @@ type Config struct {
 // other user; any non-root id works, as Home is set.
 const User = 1000
 
-// Home is Ollama's HOME under the restricted level. The image's HOME is
+// Home is Ollama's HOME under the restricted level, where its Linux
+// service keeps it too. The image's HOME is
 // /root, which only root may enter; Ollama keeps its key (id_ed25519) and,
 // unless OLLAMA_MODELS says otherwise, its models in $HOME/.ollama, where the
 // volume is mounted.
-const Home = "/home/ollama"
+const Home = "/usr/share/ollama"
 
 // Output is the installed release and where it answers.
 type Output struct {
