@@ -57,11 +57,10 @@ type Config struct {
 // other user; any non-root id works, as Home is set.
 const User = 1000
 
-// Home is Ollama's HOME under the restricted level, where its Linux
-// service keeps it too. The image's HOME is
-// /root, which only root may enter; Ollama keeps its key (id_ed25519) and,
-// unless OLLAMA_MODELS says otherwise, its models in $HOME/.ollama, where the
-// volume is mounted.
+// Home is Ollama's HOME under the restricted level, the one its Linux
+// service uses too. The image's HOME is /root, which only root may enter;
+// Ollama keeps its key (id_ed25519) and, unless OLLAMA_MODELS says
+// otherwise, its models in $HOME/.ollama, where the volume is mounted.
 const Home = "/usr/share/ollama"
 
 // Output is the installed release and where it answers.
