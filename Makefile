@@ -1,6 +1,7 @@
 # Day-to-day commands; `make help` lists them. ENV picks the environment
-# (a name from envs/, a comma-separated list, or all).
-ENV ?= dev
+# (a name from envs/, a comma-separated list, or all); without it,
+# PLATFORM_ENV from the caller's environment does, else dev.
+ENV ?= $(or $(PLATFORM_ENV),dev)
 
 SHELL := bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -15,7 +16,7 @@ BIN := .bin/cdktf-llm
 OPS := .bin/ops
 CHECK := .bin/check
 
-.PHONY: help setup build synth test validate check render bench fuzz deploy diff drift status rollback recover destroy clean
+.PHONY: help setup build synth hcl test validate check render bench fuzz deploy diff drift status rollback recover destroy clean
 
 help: ## list the commands
 	@./help
@@ -28,6 +29,9 @@ build: setup
 
 synth: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV), checked against the schemas and the charts
 	@$(BIN)
+
+hcl: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV) as plain Terraform modules (.tf files), from the checked JSON
+	@SYNTH_HCL_OUTPUT=true $(BIN)
 
 test: setup ## run every test: unit, golden snapshots, schemas, config table, secrets, bindings
 	@go test ./... ./__tests__/
@@ -51,9 +55,8 @@ fuzz: ## fuzz the config loader for FUZZTIME (default 30s)
 diff: synth ## show what deploy would change (cdktf diff)
 	@cdktf diff base-$(ENV) apps-$(ENV)
 
-deploy: synth ## check the cluster answers, then apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
-	@$(OPS) preflight $(ENV)
-	@cdktf deploy base-$(ENV) apps-$(ENV) $(if $(AUTO_APPROVE),--auto-approve)
+deploy: synth ## check the cluster answers and the secrets are set, then apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
+	@$(OPS) deploy $(ENV)
 
 drift: synth ## refreshed plan of both stacks and stuck releases: exit 2 and list what differs from the code
 	@$(OPS) drift $(ENV)
@@ -67,8 +70,8 @@ rollback: build ## show each release's revisions and how to roll back
 recover: build ## fix releases an interrupted apply left stuck in Helm (asks first; AUTO_APPROVE=1 does not)
 	@$(OPS) recover $(ENV)
 
-destroy: synth ## destroy apps-$(ENV), then base-$(ENV) (cdktf destroy)
-	@cdktf destroy apps-$(ENV) base-$(ENV) $(if $(AUTO_APPROVE),--auto-approve)
+destroy: synth ## list, then destroy apps-$(ENV), then base-$(ENV) (cdktf destroy); needs no secrets, Terraform never prompts
+	@$(OPS) destroy $(ENV)
 
 clean: ## remove cdktf.out, the build, the generated bindings and the chart cache (not the state)
 	@rm -rf cdktf.out .bin .gen .charts

@@ -4,29 +4,55 @@
 //
 // It writes cdktf.out, or $CDKTF_OUTDIR when the cdktf CLI runs it. The
 // environments come from $PLATFORM_ENV, else the cdktf context key
-// "environments" (cdktf.json), else dev.
+// "environments" (cdktf.json), else dev. With SYNTH_HCL_OUTPUT=true (what
+// `cdktf synth --hcl` sets, and `make hcl`) each stack is written as a plain
+// Terraform module (.tf files) instead, after the same checks of its JSON.
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
+	"time"
 
+	"github.com/llm-platform/cdktf-llm/jsiikernel"
 	"github.com/llm-platform/cdktf-llm/platform"
 )
 
+// kernelStopTimeout bounds the wait for jsii's kernel to end; it takes a
+// few milliseconds.
+const kernelStopTimeout = 5 * time.Second
+
 func main() {
+	code := synth()
+	// Success or not, no process of ours outlives us (jsiikernel).
+	if err := jsiikernel.Stop(kernelStopTimeout); err != nil && !errors.Is(err, jsiikernel.ErrUnsupported) {
+		fmt.Fprintln(os.Stderr, err)
+	}
+	os.Exit(code)
+}
+
+func synth() int {
+	// Before the first jsii call: jsii's kernel must not see the request.
+	hcl := platform.TakeHCLRequest()
 	// The cdktf CLI sets CDKTF_OUTDIR, and prunes stale stacks itself.
 	outdir := os.Getenv("CDKTF_OUTDIR")
 	names, err := platform.Synth(platform.Options{
 		Outdir:        outdir,
 		Environments:  os.Getenv(platform.EnvVar),
 		KeepOldStacks: outdir != "",
+		HCL:           hcl,
 	})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "synth failed, nothing written:\n%v\n", err)
-		os.Exit(1)
+		return 1
+	}
+	what := "synthesized"
+	if hcl {
+		what = "synthesized (HCL)"
 	}
 	for _, n := range names {
-		fmt.Printf("synthesized base-%s and apps-%s\n", n, n)
+		fmt.Printf("%s base-%s and apps-%s\n", what, n, n)
 	}
+	return 0
 }

@@ -89,8 +89,8 @@ func TestSynthOutputIsQuiet(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			dir := project(t)
-			// TMPDIR: the stock launcher leaves its files behind (the app does
-			// not call jsii.Close, see BENCHMARKS.md).
+			// TMPDIR: the test's own; TestNoStrayProcesses checks that the
+			// kernel's files there are gone after the synth.
 			code, out := runApp(t, dir, "PLATFORM_ENV=dev,prod", "JSII_RUNTIME="+runtime, "TMPDIR="+t.TempDir())
 			if quiet := "synthesized base-dev and apps-dev\nsynthesized base-prod and apps-prod\n"; code != 0 || out != quiet {
 				t.Fatalf("exit %d, output:\n%s\nwant exactly:\n%s", code, out, quiet)

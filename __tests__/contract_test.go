@@ -232,38 +232,15 @@ func TestManifestGoldens(t *testing.T) {
 		t.Fatalf("synth wrote no manifests: %v", err)
 	}
 	golden := filepath.Join("golden", "manifests")
-	if *update {
-		if err := os.RemoveAll(golden); err != nil {
-			t.Fatal(err)
-		}
-	}
 	for _, f := range got {
 		rel, _ := filepath.Rel(filepath.Join(shipped.dir, "manifests"), f)
 		data, err := os.ReadFile(f)
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := filepath.Join(golden, rel)
-		if *update {
-			if err := os.MkdirAll(filepath.Dir(want), 0o755); err != nil {
-				t.Fatal(err)
-			}
-			if err := os.WriteFile(want, data, 0o644); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		old, err := os.ReadFile(want)
-		if err != nil {
-			t.Errorf("%s: no golden (run go test ./__tests__/ -update): %v", rel, err)
-			continue
-		}
-		if string(old) != string(data) {
-			t.Errorf("%s differs from its golden; review the manifest diff, then go test ./__tests__/ -update", rel)
-		}
+		snapshot(t, filepath.Join(golden, rel), data)
 	}
-	goldens, _ := filepath.Glob(filepath.Join(golden, "*", "*.yaml"))
-	if !*update && len(goldens) != len(got) {
-		t.Errorf("%d golden manifests for %d rendered releases", len(goldens), len(got))
+	if goldens, _ := filepath.Glob(filepath.Join(golden, "*", "*.yaml")); !*update && len(goldens) != len(got) {
+		t.Errorf("%d golden manifests for %d rendered releases: remove the stale ones", len(goldens), len(got))
 	}
 }

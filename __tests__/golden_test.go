@@ -32,22 +32,7 @@ func TestGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			goldenPath := filepath.Join("golden", golden)
-			if *update {
-				if err := os.WriteFile(goldenPath, got, 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(goldenPath)
-			if err != nil {
-				t.Fatalf("no snapshot %s; run `go test ./__tests__/ -update` to create it", goldenPath)
-			}
-			if bytes.Equal(got, want) {
-				return
-			}
-			t.Errorf("%s differs from its snapshot (-snapshot +now); if the change is intended, run `go test ./__tests__/ -update` and review the diff:\n%s",
-				golden, cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")))
+			snapshot(t, filepath.Join("golden", golden), got)
 		})
 	}
 	if *update {
@@ -59,6 +44,30 @@ func TestGolden(t *testing.T) {
 		if _, ok := files[filepath.Base(s)]; !ok {
 			t.Errorf("snapshot %s has no stack any more; delete it", s)
 		}
+	}
+}
+
+// snapshot compares got with the snapshot at path, or with -update writes
+// it there.
+func snapshot(t *testing.T, path string, got []byte) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Errorf("no snapshot %s; run `go test ./__tests__/ -update` to create it", path)
+		return
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from its snapshot (-snapshot +now); if the change is intended, run `go test ./__tests__/ -update` and review the diff:\n%s",
+			path, cmp.Diff(strings.Split(string(want), "\n"), strings.Split(string(got), "\n")))
 	}
 }
 

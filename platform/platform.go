@@ -17,6 +17,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/contract"
+	"github.com/llm-platform/cdktf-llm/hclexport"
 	"github.com/llm-platform/cdktf-llm/stacks/apps"
 	"github.com/llm-platform/cdktf-llm/stacks/base"
 	"github.com/llm-platform/cdktf-llm/tfschema"
@@ -31,6 +32,35 @@ const (
 	EnvVar     = "PLATFORM_ENV"
 	ContextKey = "environments"
 )
+
+// HCLEnvVar is how the cdktf CLI asks an app for HCL (`cdktf synth --hcl`
+// sets it to "true"; "1" works too). cdktf's library, in jsii's kernel,
+// would then write HCL instead of the JSON that the schema check and the
+// chart check read; so the app takes the request out of its environment
+// (TakeHCLRequest) before its first jsii call, synthesizes and checks the
+// JSON, and writes HCL from it (Options.HCL).
+const HCLEnvVar = "SYNTH_HCL_OUTPUT"
+
+// TakeHCLRequest reports whether HCLEnvVar asks for HCL and removes it from
+// the environment, so that jsii's kernel writes JSON. Call it before the
+// first jsii call. jsii-runtime-go prepares its kernel process, environment
+// included, while the bindings register their types (package init), and
+// starts it on the first call: so when HCL was asked for, the prepared,
+// unstarted process is discarded (jsii.Close), and the first call prepares
+// a new one from the environment without the request.
+func TakeHCLRequest() bool {
+	hcl := hclRequested()
+	os.Unsetenv(HCLEnvVar)
+	if hcl {
+		jsii.Close()
+	}
+	return hcl
+}
+
+func hclRequested() bool {
+	v := os.Getenv(HCLEnvVar)
+	return v == "true" || v == "1"
+}
 
 // Choose returns the environments to synthesize from the variable, then the
 // context value, then the default; "all" means every file in envs/.
@@ -88,6 +118,11 @@ type Options struct {
 	// the cdktf CLI wants them, to prune them itself. Default false: Outdir
 	// holds exactly the stacks of this synth.
 	KeepOldStacks bool
+	// HCL writes each stack as a plain Terraform module (hclexport) instead
+	// of cdk.tf.json: the JSON is synthesized and checked as always, then
+	// exported, and the HCL is proven the same configuration before it
+	// replaces the JSON. Default false.
+	HCL bool
 }
 
 // Synth loads the chosen environments and writes their stacks to Outdir.
@@ -107,6 +142,9 @@ func Synth(o Options) ([]string, error) {
 	if o.Charts == nil {
 		c := charts.Default(o.Root)
 		o.Charts = &c
+	}
+	if hclRequested() {
+		return nil, fmt.Errorf("synth: %s=%s is set, so cdktf would write HCL that the checks cannot read; call platform.TakeHCLRequest before the first jsii call (main.go does) and set Options.HCL", HCLEnvVar, os.Getenv(HCLEnvVar))
 	}
 	// Decoding the schemas takes ~90 ms: do it while jsii builds the stacks.
 	schemas := make(chan schemasResult, 1)
@@ -147,6 +185,11 @@ func Synth(o Options) ([]string, error) {
 	}
 	if err := checkCharts(tmp, envs, *o.Charts); err != nil {
 		return nil, err
+	}
+	if o.HCL {
+		if err := hclexport.ConvertOutdir(tmp, loaded.schemas); err != nil {
+			return nil, err
+		}
 	}
 	if o.KeepOldStacks {
 		if err := keepOldStacks(o.Outdir, tmp); err != nil {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -36,5 +37,28 @@ func TestChoose(t *testing.T) {
 				t.Errorf("Choose(%q, %q) = %v, %v; want %v", tc.fromEnv, tc.fromContext, got, err, tc.want)
 			}
 		})
+	}
+}
+
+func TestTakeHCLRequest(t *testing.T) {
+	for value, want := range map[string]bool{"true": true, "1": true, "false": false, "": false} {
+		t.Setenv(HCLEnvVar, value)
+		if got := TakeHCLRequest(); got != want {
+			t.Errorf("%s=%q: TakeHCLRequest() = %v, want %v", HCLEnvVar, value, got, want)
+		}
+		if v, ok := os.LookupEnv(HCLEnvVar); ok {
+			t.Errorf("%s=%q is still in the environment, where jsii's kernel would see it", HCLEnvVar, v)
+		}
+	}
+}
+
+// TestSynthRefusesALeftHCLRequest: with the request still in the
+// environment, cdktf would write HCL the checks cannot read; Synth says
+// what to do instead of failing on a missing cdk.tf.json.
+func TestSynthRefusesALeftHCLRequest(t *testing.T) {
+	t.Setenv(HCLEnvVar, "true")
+	_, err := Synth(Options{Root: t.TempDir()})
+	if err == nil || !strings.Contains(err.Error(), "call platform.TakeHCLRequest") {
+		t.Errorf("got %v; want the advice to call TakeHCLRequest", err)
 	}
 }

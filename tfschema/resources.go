@@ -105,15 +105,7 @@ func (v *validator) resolveSchema(res *resourceInfo) {
 			fmt.Sprintf("provider %q (%s) is not declared with a source in terraform.required_providers", local, how)})
 		return
 	}
-	var schemas map[string]*tfjson.Schema
-	switch res.kind {
-	case "resource":
-		schemas = ps.ResourceSchemas
-	case "data":
-		schemas = ps.DataSourceSchemas
-	case "ephemeral":
-		schemas = ps.EphemeralResourceSchemas
-	}
+	schemas := typeSchemas(ps, res.kind)
 	s, ok := schemas[res.typ]
 	if !ok || s.Block == nil {
 		res.problems = append(res.problems, resourceProblem{"",
@@ -121,6 +113,20 @@ func (v *validator) resolveSchema(res *resourceInfo) {
 		return
 	}
 	res.block = s.Block
+}
+
+// typeSchemas are a provider's schemas of one kind of block: "resource",
+// "data" or "ephemeral".
+func typeSchemas(ps *tfjson.ProviderSchema, kind string) map[string]*tfjson.Schema {
+	switch kind {
+	case "resource":
+		return ps.ResourceSchemas
+	case "data":
+		return ps.DataSourceSchemas
+	case "ephemeral":
+		return ps.EphemeralResourceSchemas
+	}
+	return nil
 }
 
 // checkResource checks one resource, data source or ephemeral resource.

@@ -103,3 +103,25 @@ func normalizeSource(source string) (string, error) {
 		return "", fmt.Errorf("invalid provider source address %q: want [HOST/]NAMESPACE/TYPE", source)
 	}
 }
+
+// Block returns the schema of a provider's configuration (kind "provider";
+// typ is ignored) or of one of its resource types (kind "resource", "data"
+// or "ephemeral"), for a source address in any form Terraform accepts; the
+// source of the built-in "terraform" provider is terraform.io/builtin/terraform.
+func (s *Schemas) Block(source, kind, typ string) (*tfjson.SchemaBlock, bool) {
+	ps, ok := s.provider(source)
+	if addr, _ := normalizeSource(source); addr == builtinProviderSource {
+		ps, ok = builtinProvider, true
+	}
+	if !ok {
+		return nil, false
+	}
+	if kind == "provider" {
+		return ps.ConfigSchema.Block, true // Load refuses a provider without one
+	}
+	sc, ok := typeSchemas(ps, kind)[typ]
+	if !ok || sc.Block == nil {
+		return nil, false
+	}
+	return sc.Block, true
+}

@@ -14,10 +14,15 @@
 //	                   fixed, 1 on error
 //	ops preflight ENV  before a deploy: the cluster answers (one call, 5 s) and
 //	                   no release is stuck
+//	ops deploy ENV     the preflight, then, with every secret given,
+//	                   cdktf deploy base-ENV apps-ENV
+//	ops destroy ENV    lists what the stacks hold, then, after a yes or with
+//	                   AUTO_APPROVE=1, cdktf destroy apps-ENV base-ENV
 //
 // ENV is a name, a comma-separated list or all. Stacks are read from
 // cdktf.out (run `make synth` first); secrets come from TF_VAR_* or
-// secrets/<env>.tfvars; the cluster is the apps stack's kubeconfig_path and
+// secrets/<env>.tfvars, and only deploy needs them (secrets.go); every
+// Terraform call runs without input (TF_INPUT=0, -input=false); the cluster is the apps stack's kubeconfig_path and
 // kube_context (TF_VAR_kubeconfig_path, TF_VAR_kube_context override them).
 package main
 
@@ -31,7 +36,7 @@ import (
 
 func main() {
 	if len(os.Args) != 3 {
-		fmt.Fprintln(os.Stderr, "usage: ops drift|status|rollback|recover|preflight ENV")
+		fmt.Fprintln(os.Stderr, "usage: ops drift|status|rollback|recover|preflight|deploy|destroy ENV")
 		os.Exit(1)
 	}
 	o := ops{

@@ -22,20 +22,33 @@ const (
 	exitDrift = 2
 )
 
-// runFunc runs a command in dir and returns its exit code and stdout; stderr
-// goes to the user. A command that cannot start is an error.
-type runFunc func(dir string, stdout io.Writer, name string, args ...string) (int, error)
+// command is one program ops runs: in dir, with env added to the
+// environment, reading stdin (nil: nothing) and writing stdout; stderr goes
+// to the user.
+type command struct {
+	dir    string
+	env    []string
+	stdin  io.Reader
+	stdout io.Writer
+	name   string
+	args   []string
+}
 
-func execRun(dir string, stdout io.Writer, name string, args ...string) (int, error) {
-	cmd := exec.Command(name, args...)
-	cmd.Dir, cmd.Stdout, cmd.Stderr = dir, stdout, os.Stderr
+// runFunc runs a command and returns its exit code. A command that cannot
+// start is an error.
+type runFunc func(c command) (int, error)
+
+func execRun(c command) (int, error) {
+	cmd := exec.Command(c.name, c.args...)
+	cmd.Dir, cmd.Stdin, cmd.Stdout, cmd.Stderr = c.dir, c.stdin, c.stdout, os.Stderr
+	cmd.Env = append(os.Environ(), c.env...)
 	err := cmd.Run()
 	var exit *exec.ExitError
 	if errors.As(err, &exit) {
 		return exit.ExitCode(), nil
 	}
 	if err != nil {
-		return exitError, fmt.Errorf("%s: %w", name, err)
+		return exitError, fmt.Errorf("%s: %w", c.name, err)
 	}
 	return exitOK, nil
 }
@@ -74,8 +87,12 @@ func (o ops) dispatch(verb, envSpec string) (int, error) {
 		return o.recover(envs)
 	case "preflight":
 		return o.preflight(envs)
+	case "deploy":
+		return o.deploy(envs)
+	case "destroy":
+		return o.destroy(envs)
 	}
-	return exitError, fmt.Errorf("unknown command %q; use drift, status, rollback, recover or preflight", verb)
+	return exitError, fmt.Errorf("unknown command %q; use drift, status, rollback, recover, preflight, deploy or destroy", verb)
 }
 
 // environments expands a name, a list or all (every environment in cdktf.out).
@@ -96,6 +113,9 @@ func (o ops) environments(spec string) ([]string, error) {
 	for _, n := range names {
 		for _, s := range stacks(n) {
 			if _, err := os.Stat(filepath.Join(o.stackDir(s), "cdk.tf.json")); err != nil {
+				if _, hcl := os.Stat(filepath.Join(o.stackDir(s), "main.tf")); hcl == nil {
+					return nil, fmt.Errorf("cdktf.out holds %s as HCL (make hcl); these commands read its JSON: run `make synth ENV=%s` first", s, n)
+				}
 				return nil, fmt.Errorf("no synthesized stack %s; run `make synth ENV=%s` first", s, n)
 			}
 		}
@@ -120,10 +140,28 @@ func (o ops) varFile(env string) []string {
 	return []string{"-var-file=../../../secrets/" + env + ".tfvars"}
 }
 
+// noInput is in the environment of every Terraform call ops makes (and of
+// cdktf's, for destroy): Terraform behaves as with -input=false, so a
+// missing value is an error, never a prompt that waits (Terraform's
+// documented TF_INPUT). Calls that take the flag also get -input=false.
+const noInput = "TF_INPUT=0"
+
+// terraform runs Terraform in a stack's folder, never asking for input;
+// extra is added to the environment (placeholders, see secrets.go). The
+// program is $TERRAFORM_BINARY_NAME, as for the cdktf CLI (tofu for
+// OpenTofu), else terraform.
+func (o ops) terraform(stack string, stdout io.Writer, extra []string, args ...string) (int, error) {
+	name := os.Getenv("TERRAFORM_BINARY_NAME")
+	if name == "" {
+		name = "terraform"
+	}
+	return o.run(command{dir: o.stackDir(stack), env: append([]string{noInput}, extra...), stdout: stdout, name: name, args: args})
+}
+
 // init runs terraform init, which is quick once a stack is initialized and
 // repairs one whose earlier init failed halfway.
 func (o ops) init(stack string) (int, error) {
-	return o.run(o.stackDir(stack), io.Discard, "terraform", "init", "-input=false", "-no-color")
+	return o.terraform(stack, io.Discard, nil, "init", "-input=false", "-no-color")
 }
 
 // drift plans every stack with a refresh and reports which resources differ.
@@ -131,8 +169,14 @@ func (o ops) drift(envs []string) (int, error) {
 	worst := exitOK
 	var stuck []string
 	for _, env := range envs {
+		// A plan needs every variable, the write-only secrets too, which a
+		// plan that is never applied does not write (secrets.go).
+		fill, err := o.placeholders(env)
+		if err != nil {
+			return exitError, err
+		}
 		for _, stack := range stacks(env) {
-			code, err := o.driftStack(env, stack)
+			code, err := o.driftStack(env, stack, fill)
 			if err != nil {
 				return exitError, err
 			}
@@ -168,14 +212,14 @@ func worse(a, b int) int {
 // planFile holds a drift plan, in the stack folder, until it is read.
 const planFile = "drift.tfplan"
 
-func (o ops) driftStack(env, stack string) (int, error) {
+func (o ops) driftStack(env, stack string, fill []string) (int, error) {
 	if code, err := o.init(stack); err != nil || code != exitOK {
 		fmt.Fprintf(o.errOut, "%s: terraform init failed (exit %d)\n", stack, code)
 		return exitError, err
 	}
 	args := append([]string{"plan", "-refresh=true", "-detailed-exitcode", "-input=false", "-no-color", "-lock-timeout=60s", "-out=" + planFile}, o.varFile(env)...)
 	defer os.Remove(filepath.Join(o.stackDir(stack), planFile))
-	code, err := o.run(o.stackDir(stack), io.Discard, "terraform", args...)
+	code, err := o.terraform(stack, io.Discard, fill, args...)
 	if err != nil {
 		return exitError, err
 	}
@@ -185,7 +229,7 @@ func (o ops) driftStack(env, stack string) (int, error) {
 		return exitOK, nil
 	case exitDrift:
 		var plan bytes.Buffer
-		if c, err := o.run(o.stackDir(stack), &plan, "terraform", "show", "-json", planFile); err != nil || c != exitOK {
+		if c, err := o.terraform(stack, &plan, nil, "show", "-json", planFile); err != nil || c != exitOK {
 			fmt.Fprintf(o.out, "%s: differs (terraform show failed, exit %d)\n", stack, c)
 			return exitDrift, err
 		}
@@ -258,7 +302,7 @@ func (o ops) releases(env string) ([]release, error) {
 		return nil, fmt.Errorf("%s: terraform init failed (exit %d): %v", stack, code, err)
 	}
 	var buf bytes.Buffer
-	code, err := o.run(o.stackDir(stack), &buf, "terraform", "output", "-json", "releases")
+	code, err := o.terraform(stack, &buf, nil, "output", "-json", "releases")
 	if err != nil || code != exitOK {
 		return nil, fmt.Errorf("%s: no releases output (exit %d); is the stack applied? (`make deploy ENV=%s`)", stack, code, env)
 	}
@@ -294,7 +338,7 @@ func (o ops) status(envs []string) (int, error) {
 		}
 		fmt.Fprintf(o.out, "%s (helm list):\n", env)
 		for _, ns := range namespaces(rs) {
-			if code, err := o.run(o.root, o.out, "helm", "list", "--namespace", ns); err != nil || code != exitOK {
+			if code, err := o.run(command{dir: o.root, stdout: o.out, name: "helm", args: []string{"list", "--namespace", ns}}); err != nil || code != exitOK {
 				return exitError, fmt.Errorf("helm list --namespace %s failed (exit %d): %v", ns, code, err)
 			}
 		}
@@ -312,7 +356,7 @@ func (o ops) rollback(envs []string) (int, error) {
 		for _, r := range rs {
 			fmt.Fprintf(o.out, "%s/%s (chart %s %s, revision %d):\n", r.Namespace, r.Name, r.Chart, r.Version, int(r.Revision))
 			if _, err := exec.LookPath("helm"); err == nil {
-				if code, err := o.run(o.root, o.out, "helm", "history", r.Name, "--namespace", r.Namespace, "--max", "10"); err != nil || code != exitOK {
+				if code, err := o.run(command{dir: o.root, stdout: o.out, name: "helm", args: []string{"history", r.Name, "--namespace", r.Namespace, "--max", "10"}}); err != nil || code != exitOK {
 					return exitError, fmt.Errorf("helm history %s failed (exit %d): %v", r.Name, code, err)
 				}
 			}

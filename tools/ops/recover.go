@@ -210,23 +210,39 @@ func count(plans []envPlan) (fixable, manual int) {
 	return fixable, manual
 }
 
-// approved is AUTO_APPROVE, else a yes on a terminal; without a terminal
-// nothing is asked and nothing applied.
+// approved asks before recover changes anything.
 func (o ops) approved(spec string) bool {
+	return o.confirm(question{
+		auto:       "AUTO_APPROVE=1: applying the remedies",
+		noTerminal: fmt.Sprintf("nothing changed: stdin is not a terminal; `make recover ENV=%s AUTO_APPROVE=1` applies these remedies", spec),
+		ask:        "Apply these remedies? Only 'yes' applies them: ",
+		declined:   "nothing changed",
+	})
+}
+
+// question is what ops says when it asks before a change: with
+// AUTO_APPROVE, without a terminal, the question, and after a no.
+type question struct {
+	auto, noTerminal, ask, declined string
+}
+
+// confirm is AUTO_APPROVE, else a yes on a terminal; without a terminal
+// nothing is asked and the answer is no.
+func (o ops) confirm(q question) bool {
 	switch {
 	case o.autoApprove:
-		fmt.Fprintln(o.out, "AUTO_APPROVE=1: applying the remedies")
+		fmt.Fprintln(o.out, q.auto)
 		return true
 	case !o.interactive || o.in == nil:
-		fmt.Fprintf(o.out, "nothing changed: stdin is not a terminal; `make recover ENV=%s AUTO_APPROVE=1` applies these remedies\n", spec)
+		fmt.Fprintln(o.out, q.noTerminal)
 		return false
 	}
-	fmt.Fprint(o.out, "Apply these remedies? Only 'yes' applies them: ")
+	fmt.Fprint(o.out, q.ask)
 	line, _ := bufio.NewReader(o.in).ReadString('\n')
 	if answer := strings.ToLower(strings.TrimSpace(line)); answer == "yes" || answer == "y" {
 		return true
 	}
-	fmt.Fprintln(o.out, "nothing changed")
+	fmt.Fprintln(o.out, q.declined)
 	return false
 }
 

@@ -1,0 +1,16 @@
+# base-dev: written by hclexport from the stack's cdk.tf.json (make hcl, cdktf synth --hcl).
+
+terraform {
+  required_version = ">= 1.11.0"
+
+  required_providers {
+    kubernetes = {
+      source  = "kubernetes"
+      version = "2.38.0"
+    }
+  }
+
+  backend "local" {
+    path = "../../../.terraform-state/base-dev.tfstate"
+  }
+}
