@@ -73,5 +73,5 @@ recover: build ## fix releases an interrupted apply left stuck in Helm (asks fir
 destroy: synth ## list, then destroy apps-$(ENV), then base-$(ENV) (cdktf destroy); needs no secrets, Terraform never prompts
 	@$(OPS) destroy $(ENV)
 
-clean: ## remove cdktf.out, the build, the generated bindings and the chart cache (not the state)
-	@rm -rf cdktf.out .bin .gen .charts
+clean: ## remove cdktf.out (and its stamp), the build, the generated bindings and the chart cache (not the state)
+	@rm -rf cdktf.out .cdktf.out.stamp.json .bin .gen .charts

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/llm-platform/cdktf-llm/jsiikernel"
+	"github.com/llm-platform/cdktf-llm/multisynth"
 	"github.com/llm-platform/cdktf-llm/platform"
 )
 
@@ -37,12 +38,14 @@ func synth() int {
 	hcl := platform.TakeHCLRequest()
 	// The cdktf CLI sets CDKTF_OUTDIR, and prunes stale stacks itself.
 	outdir := os.Getenv("CDKTF_OUTDIR")
-	names, err := platform.Synth(platform.Options{
+	// Only the environments whose inputs changed, over worker processes
+	// (multisynth; SYNTH_JOBS).
+	out, err := multisynth.Synth(multisynth.Config{Options: platform.Options{
 		Outdir:        outdir,
 		Environments:  os.Getenv(platform.EnvVar),
 		KeepOldStacks: outdir != "",
 		HCL:           hcl,
-	})
+	}})
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "synth failed, nothing written:\n%v\n", err)
 		return 1
@@ -51,8 +54,15 @@ func synth() int {
 	if hcl {
 		what = "synthesized (HCL)"
 	}
-	for _, n := range names {
-		fmt.Printf("%s base-%s and apps-%s\n", what, n, n)
+	for _, n := range out.Environments {
+		if out.Unchanged[n] {
+			fmt.Printf("unchanged base-%s and apps-%s\n", n, n)
+		} else {
+			fmt.Printf("%s base-%s and apps-%s\n", what, n, n)
+		}
+	}
+	if out.UpToDate {
+		fmt.Printf("%s is up to date: nothing written\n", out.Outdir)
 	}
 	return 0
 }

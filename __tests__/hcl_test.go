@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -150,22 +149,9 @@ func TestHCLIsPortable(t *testing.T) {
 // beside them and no cdk.tf.json; the manifest sends the CLI to main.tf,
 // and `cdktf deploy --skip-synth` then runs Terraform on those folders.
 func TestCdktfSynthHCL(t *testing.T) {
-	cli, err := filepath.Abs(filepath.Join(root, "node_modules", ".bin", "cdktf"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	proj := t.TempDir()
-	if err := os.WriteFile(filepath.Join(proj, "cdktf.json"), []byte(readFile(t, "cdktf.json")), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	out := filepath.Join(proj, "cdktf.out")
-	env := append(os.Environ(), "PLATFORM_ENV=all", "CI=1", "CHECKPOINT_DISABLE=1", "DISABLE_VERSION_CHECK=1",
-		"PATH="+filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	synth := exec.Command(cli, "synth", "--hcl", "--output", out)
-	synth.Dir, synth.Env = root, env
-	if log, err := synth.CombinedOutput(); err != nil {
-		t.Fatalf("cdktf synth --hcl: %v\n%s", err, log)
-	}
+	cli := newCdktfCLI(t)
+	out := filepath.Join(cli.project, "cdktf.out")
+	cli.run(t, root, "synth", "--hcl", "--output", out)
 	got := tree(t, out)
 	want := map[string][]byte{}
 	for rel, data := range tree(t, shipped.dir) {
@@ -198,21 +184,9 @@ func TestCdktfSynthHCL(t *testing.T) {
 
 	// cdktf deploy --skip-synth on the HCL folders, with a terraform that
 	// only says where it ran and what it saw.
-	bin := t.TempDir()
-	calls := filepath.Join(t.TempDir(), "calls")
-	fake := "#!/bin/sh\necho \"${PWD##*/} $1 $(ls | tr '\\n' ' ')\" >> " + calls + "\ncase \"$1\" in version) echo '{\"terraform_version\":\"1.14.0\"}';; output) echo '{}';; esac\n"
-	if err := os.WriteFile(filepath.Join(bin, "terraform"), []byte(fake), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	deploy := exec.Command(cli, "deploy", "base-dev", "apps-dev", "--skip-synth", "--skip-provider-lock", "--auto-approve")
-	deploy.Dir = proj
-	deploy.Env = append(env, "PATH="+bin+string(os.PathListSeparator)+filepath.Dir(cli)+string(os.PathListSeparator)+os.Getenv("PATH"))
-	if log, err := deploy.CombinedOutput(); err != nil {
-		t.Fatalf("cdktf deploy --skip-synth after synth --hcl: %v\n%s", err, log)
-	}
-	log, _ := os.ReadFile(calls)
+	log := cli.deploy(t, "base-dev", "apps-dev")
 	for _, stack := range []string{"base-dev", "apps-dev"} {
-		if !strings.Contains(string(log), stack+" apply main.tf metadata.json outputs.tf providers.tf variables.tf versions.tf") {
+		if !strings.Contains(log, stack+" apply main.tf metadata.json outputs.tf providers.tf variables.tf versions.tf") {
 			t.Errorf("terraform apply did not run in %s's folder of .tf files:\n%s", stack, log)
 		}
 	}

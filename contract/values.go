@@ -17,7 +17,7 @@ import (
 // .Values path of its templates. Keys under a subchart's name are looked up
 // in that subchart too, and global keys in every chart.
 func checkValues(r *render.Rendered, report func(Finding)) {
-	known := chartKeys(r.Chart)
+	known := sharedKeys(r.Chart)
 	for _, path := range leaves(r.Release.Values, nil) {
 		if known.reads(path) {
 			continue

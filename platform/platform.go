@@ -130,19 +130,7 @@ type Options struct {
 // everything succeeded, so a failure leaves the previous Outdir as it was.
 // It returns the names of the environments written.
 func Synth(o Options) ([]string, error) {
-	if o.Root == "" {
-		o.Root = "."
-	}
-	if o.Outdir == "" {
-		o.Outdir = "cdktf.out"
-	}
-	if o.Schemas == "" {
-		o.Schemas = filepath.Join(o.Root, tfschema.ProjectFile)
-	}
-	if o.Charts == nil {
-		c := charts.Default(o.Root)
-		o.Charts = &c
-	}
+	o = o.WithDefaults()
 	if hclRequested() {
 		return nil, fmt.Errorf("synth: %s=%s is set, so cdktf would write HCL that the checks cannot read; call platform.TakeHCLRequest before the first jsii call (main.go does) and set Options.HCL", HCLEnvVar, os.Getenv(HCLEnvVar))
 	}

@@ -34,14 +34,14 @@ type cached struct {
 
 // Render renders r with the chart archive at archive (loaded in any case:
 // the check reads the chart's values and templates) for kubeVersion.
+//
+// On a hit, Rendered.Chart is the archive's chart as loaded, shared by
+// every hit of the same archive in this process (see sharedChart): read it,
+// never change it. A render loads a chart of its own, which Helm changes.
 func (c Cache) Render(ctx context.Context, r Release, archive, kubeVersion string) (*Rendered, error) {
 	data, err := os.ReadFile(archive)
 	if err != nil {
 		return nil, fmt.Errorf("render %s: %w", r.Address, err)
-	}
-	ch, err := loader.LoadArchive(bytes.NewReader(data))
-	if err != nil {
-		return nil, fmt.Errorf("render %s: chart %s: %w", r.Address, archive, err)
 	}
 	if kubeVersion == "" {
 		kubeVersion = DefaultKubeVersion
@@ -57,11 +57,19 @@ func (c Cache) Render(ctx context.Context, r Release, archive, kubeVersion strin
 			if json.Unmarshal(raw, &hit) == nil {
 				out, err := Decode(r, hit.Manifest)
 				if err == nil {
+					ch, err := sharedChart(data)
+					if err != nil {
+						return nil, fmt.Errorf("render %s: chart %s: %w", r.Address, archive, err)
+					}
 					out.Chart, out.Warnings = ch, hit.Warnings
 					return out, nil
 				}
 			}
 		}
+	}
+	ch, err := loader.LoadArchive(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("render %s: chart %s: %w", r.Address, archive, err)
 	}
 	out, err := Render(ctx, r, ch, kubeVersion)
 	if err == nil && c.Dir != "" {

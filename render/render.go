@@ -26,7 +26,9 @@ const DefaultKubeVersion = "1.34"
 // Rendered is a release as Helm would install it.
 type Rendered struct {
 	Release Release
-	// Chart is the chart as rendered, subcharts that values switch off removed.
+	// Chart is the chart as rendered, subcharts that values switch off
+	// removed; from Cache.Render's cache, the chart as loaded, shared by
+	// every result of the same archive: read it, never change it.
 	Chart *chart.Chart
 	// Manifest is every object, in install order, then the hooks that run on
 	// install and upgrade (test hooks are left out: the provider never runs
