@@ -131,7 +131,10 @@ func TestRenderFailureNamesTheRelease(t *testing.T) {
 	}
 }
 
-func TestCache(t *testing.T) {
+// renderedOnce renders the test chart's release once through a fresh Cache:
+// the archive, the cache, the release and what the render returned.
+func renderedOnce(t *testing.T) (string, Cache, Release, *Rendered) {
+	t.Helper()
 	archive, err := chartutil.Save(testChart(), t.TempDir())
 	if err != nil {
 		t.Fatal(err)
@@ -142,6 +145,11 @@ func TestCache(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return archive, c, r, first
+}
+
+func TestCache(t *testing.T) {
+	archive, c, r, first := renderedOnce(t)
 	files, _ := filepath.Glob(filepath.Join(c.Dir, "*.json"))
 	if len(files) != 1 {
 		t.Fatalf("%d cached results, want 1", len(files))

@@ -11,16 +11,7 @@ import (
 // (loaded once per process), while a render gets a chart of its own, which
 // Helm changes; a hit of another archive gets another chart.
 func TestHitsShareTheChart(t *testing.T) {
-	archive, err := chartutil.Save(testChart(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := Cache{Dir: t.TempDir()}
-	r := Release{Address: "helm_release.demo", Name: "demo", Namespace: "ns", Chart: "demo", Version: "0.1.0", Values: map[string]any{"replicas": 2}}
-	rendered, err := c.Render(context.Background(), r, archive, "1.34")
-	if err != nil {
-		t.Fatal(err)
-	}
+	archive, c, r, rendered := renderedOnce(t)
 	var hits []*Rendered
 	for _, replicas := range []int{2, 2} {
 		r.Values = map[string]any{"replicas": replicas}
