@@ -15,8 +15,9 @@ export BASH_ENV := $(CURDIR)/tools/env
 BIN := .bin/cdktf-llm
 OPS := .bin/ops
 CHECK := .bin/check
+LOCK := .bin/lock
 
-.PHONY: help setup build synth hcl test validate check render bench fuzz deploy diff drift status rollback recover destroy clean
+.PHONY: help setup build synth hcl lock test validate check render bench fuzz deploy diff drift status rollback recover destroy clean
 
 help: ## list the commands
 	@./help
@@ -32,6 +33,9 @@ synth: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV), checked agai
 
 hcl: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV) as plain Terraform modules (.tf files), from the checked JSON
 	@SYNTH_HCL_OUTPUT=true $(BIN)
+
+lock: setup ## write envs/charts.lock: the sha256 of every chart the environments use, from the cache or a pull; says what changed (CHECK=1: only compare, exit 1 on a difference)
+	@go build -o $(LOCK) ./tools/lock && $(LOCK) $(if $(CHECK),-check)
 
 test: setup ## run every test: unit, golden snapshots, schemas, config table, secrets, bindings
 	@go test ./... ./__tests__/

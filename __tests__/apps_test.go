@@ -51,8 +51,19 @@ func TestReleasesArePinnedAndSafe(t *testing.T) {
 			for _, name := range tc.want {
 				r, _ := release(t, s, name)
 				c := charts[name]
-				if r["repository"] != c[0] || r["chart"] != c[1] || r["version"] != c[2] {
-					t.Errorf("%s: %v %v %v, want %v", name, r["repository"], r["chart"], r["version"], c)
+				// The locked archive from the stack's folder, never the
+				// repository; the description says where it is published
+				// and which bytes it is.
+				e, ok := lock(t).Find(c[1], c[2])
+				if !ok {
+					t.Fatalf("%s: chart %s %s is not in the chart lock", name, c[1], c[2])
+				}
+				archive := "./charts/" + c[1] + "-" + c[2] + ".tgz"
+				if _, has := r["repository"]; has || r["chart"] != archive || r["version"] != c[2] || e.Repository != c[0] {
+					t.Errorf("%s: repository %v, chart %v, version %v (lock: %s); want no repository, chart %s, version %s from %s", name, r["repository"], r["chart"], r["version"], e.Repository, archive, c[2], c[0])
+				}
+				if d, _ := r["description"].(string); d != c[1]+" "+c[2]+" from "+c[0]+", "+e.Digest {
+					t.Errorf("%s: description %q; want the chart, its repository and its locked digest", name, d)
 				}
 				for _, flag := range []string{"atomic", "cleanup_on_fail", "wait", "wait_for_jobs"} {
 					if r[flag] != true {

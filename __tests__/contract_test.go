@@ -44,7 +44,7 @@ func checkInput(t *testing.T, env string, values func(id string, v map[string]an
 			values(rs[i].ID, rs[i].Values)
 		}
 	}
-	rendered, err := contract.RenderAll(context.Background(), rs, e.Cluster.KubernetesVersion, charts.Default(root))
+	rendered, err := contract.RenderAll(context.Background(), rs, e.Cluster.KubernetesVersion, lock(t), charts.Default(root).RenderDir())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,14 +1,17 @@
 package tests
 
 import (
+	"io/fs"
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/hashicorp/go-version"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/config"
 )
 
@@ -24,9 +27,42 @@ func TestStackFoldersAreSelfContained(t *testing.T) {
 	exact := regexp.MustCompile(`^\d+\.\d+\.\d+$`)
 	for name, s := range shipped.stacks {
 		t.Run(name, func(t *testing.T) {
-			files, _ := os.ReadDir(filepath.Join(shipped.dir, "stacks", name))
-			if len(files) != 1 || files[0].Name() != "cdk.tf.json" {
-				t.Errorf("stack folder holds %v, want only cdk.tf.json", files)
+			dir := filepath.Join(shipped.dir, "stacks", name)
+			var files []string
+			filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+				if err == nil && !d.IsDir() {
+					rel, _ := filepath.Rel(dir, p)
+					files = append(files, filepath.ToSlash(rel))
+				}
+				return err
+			})
+			// cdk.tf.json, and in an apps stack the locked archive of each
+			// chart its releases install, where they name it, byte for
+			// byte the lock's: nothing else.
+			want := []string{"cdk.tf.json"}
+			releases, _ := s["resource"].(map[string]any)["helm_release"].(map[string]any)
+			for id, r := range releases {
+				chart, _ := r.(map[string]any)["chart"].(string)
+				rel, ok := strings.CutPrefix(chart, "./")
+				if !ok || !strings.HasPrefix(rel, "charts/") {
+					t.Errorf("helm_release.%s: chart %q is not a path into the stack's charts/ folder", id, chart)
+					continue
+				}
+				want = append(want, rel)
+				data, err := os.ReadFile(filepath.Join(dir, rel))
+				if err != nil {
+					t.Errorf("helm_release.%s: %v", id, err)
+					continue
+				}
+				e, ok := lock(t).Find(strings.TrimSuffix(strings.TrimPrefix(rel, "charts/"), "-"+r.(map[string]any)["version"].(string)+".tgz"), r.(map[string]any)["version"].(string))
+				if !ok || chartlock.Digest(data) != e.Digest {
+					t.Errorf("helm_release.%s: %s has digest %s; the lock has %q", id, rel, chartlock.Digest(data), e.Digest)
+				}
+			}
+			slices.Sort(files)
+			slices.Sort(want)
+			if !slices.Equal(files, want) {
+				t.Errorf("stack folder holds %v, want %v", files, want)
 			}
 			for p, req := range get(t, s, "terraform", "required_providers").(map[string]any) {
 				src, _ := get(t, req, "source").(string)

@@ -11,6 +11,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2/hclparse"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/hclexport"
 )
 
@@ -155,8 +156,10 @@ func TestCdktfSynthHCL(t *testing.T) {
 	got := tree(t, out)
 	want := map[string][]byte{}
 	for rel, data := range tree(t, shipped.dir) {
-		if !strings.HasPrefix(rel, "stacks"+string(filepath.Separator)) && rel != "manifest.json" {
-			want[rel] = data // the rendered manifests
+		stackFile := strings.HasPrefix(rel, "stacks"+string(filepath.Separator))
+		archive := filepath.Base(filepath.Dir(rel)) == chartlock.StackDir
+		if !stackFile && rel != "manifest.json" || stackFile && archive {
+			want[rel] = data // the rendered manifests, the archives the apps stacks carry
 		}
 	}
 	var manifest struct {
@@ -185,8 +188,11 @@ func TestCdktfSynthHCL(t *testing.T) {
 	// cdktf deploy --skip-synth on the HCL folders, with a terraform that
 	// only says where it ran and what it saw.
 	log := cli.deploy(t, "base-dev", "apps-dev")
-	for _, stack := range []string{"base-dev", "apps-dev"} {
-		if !strings.Contains(log, stack+" apply main.tf metadata.json outputs.tf providers.tf variables.tf versions.tf") {
+	for stack, files := range map[string]string{
+		"base-dev": "main.tf metadata.json outputs.tf providers.tf variables.tf versions.tf",
+		"apps-dev": "charts main.tf metadata.json outputs.tf providers.tf variables.tf versions.tf",
+	} {
+		if !strings.Contains(log, stack+" apply "+files) {
 			t.Errorf("terraform apply did not run in %s's folder of .tf files:\n%s", stack, log)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"sort"
 	"testing"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/platform"
@@ -117,6 +118,7 @@ func synthYAML(t *testing.T, name, yaml string) map[string]Stack {
 	if err := os.WriteFile(filepath.Join(dir, config.Dir, name+".yaml"), []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	copyLock(t, dir)
 	out := filepath.Join(dir, "cdktf.out")
 	schemas := filepath.Join(root, tfschema.ProjectFile)
 	cache := charts.Default(root)
@@ -128,6 +130,31 @@ func synthYAML(t *testing.T, name, yaml string) map[string]Stack {
 		t.Fatal(err)
 	}
 	return stacks
+}
+
+// lock is the project's chart lock.
+func lock(t *testing.T) *chartlock.Lock {
+	t.Helper()
+	l, err := chartlock.Read(chartlock.Path(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// copyLock gives the project root dir this project's chart lock.
+func copyLock(t *testing.T, dir string) {
+	t.Helper()
+	data, err := os.ReadFile(chartlock.Path(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Dir(chartlock.Path(dir)), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(chartlock.Path(dir), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // get walks a decoded JSON value along keys (strings for objects, ints for

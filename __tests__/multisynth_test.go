@@ -58,6 +58,7 @@ func generatedProject(t *testing.T, n int) string {
 			t.Fatal(err)
 		}
 	}
+	copyLock(t, dir)
 	copyDir(t, filepath.Join(root, filepath.Dir(tfschema.ProjectFile)), filepath.Join(dir, filepath.Dir(tfschema.ProjectFile)))
 	copyDir(t, filepath.Join(root, ".charts"), filepath.Join(dir, ".charts"))
 	return dir
@@ -289,7 +290,10 @@ func TestOnlyWhatChangedIsSynthesized(t *testing.T) {
 		{name: "package-lock.json", change: edit("package-lock.json", appendText("\n")), synthesized: []string{"dev", "prod"}},
 		{name: "go.sum", change: edit("go.sum", appendText("\n")), synthesized: []string{"dev", "prod"}},
 		{name: "the schemas", change: edit(tfschema.ProjectFile, regzip), synthesized: []string{"dev", "prod"}},
-		{name: "a chart only prod uses", change: edit(".charts/nvidia-device-plugin-0.20.0.tgz", regzip), synthesized: []string{"prod"}},
+		{name: "the chart lock", change: edit("envs/charts.lock", appendText("\n")), synthesized: []string{"dev", "prod"}},
+		{name: "an archive only apps-prod carries", change: edit("cdktf.out/stacks/apps-prod/charts/nvidia-device-plugin-0.20.0.tgz", regzip), synthesized: []string{"prod"}},
+		// The cache is no input: the lock decides the bytes.
+		{name: "the chart cache", change: edit(".charts/nvidia-device-plugin-0.20.0.tgz", regzip), upToDate: true},
 		{name: "a stack edited in cdktf.out", change: edit("cdktf.out/stacks/apps-prod/cdk.tf.json", appendText(" ")), synthesized: []string{"prod"}},
 		{name: "a manifest removed from cdktf.out", change: func(t *testing.T, dir string) {
 			os.Remove(filepath.Join(dir, "cdktf.out", "manifests", "dev", "ollama.yaml"))

@@ -38,6 +38,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/getter"
 	"helm.sh/helm/v3/pkg/registry"
+
+	"github.com/llm-platform/cdktf-llm/chartlock"
 )
 
 // EnvVar is the environment variable that names a directory of chart
@@ -63,7 +65,7 @@ func (r Ref) String() string { return r.Name + "-" + r.Version }
 
 // FileName returns the name of the chart's archive, <name>-<version>.tgz, in
 // the cache and in every source directory.
-func (r Ref) FileName() string { return r.String() + ".tgz" }
+func (r Ref) FileName() string { return chartlock.FileName(r.Name, r.Version) }
 
 // PullCommand returns the helm command line that pulls the chart's archive
 // into the current directory.
@@ -117,6 +119,27 @@ type Cache struct {
 	// by registry.NewClient, with Helm's registry credentials (falling back to
 	// Docker's), over Transport when that is set.
 	RegistryClient *registry.Client
+	// Lock, when set, decides which bytes are a chart: every archive, cached
+	// or from a source or a pull, is used only when its sha256 is the lock's
+	// (a *chartlock.MismatchError otherwise), and a chart the lock lacks is
+	// an error that says to run `make lock`. Default nil: an archive is
+	// checked by its Chart.yaml name and version only, which is how `make
+	// lock` gets the archives it records.
+	Lock *chartlock.Lock
+}
+
+// Archive is a chart archive in the cache.
+type Archive struct {
+	// Path is the archive in the cache: <Dir>/<name>-<version>.tgz.
+	Path string
+	// Origin is where its bytes came from: Path when the cache had them
+	// already, else the source file or the URL it was pulled from.
+	Origin string
+	// Digest is the sha256 of its bytes (chartlock.Digest).
+	Digest string
+	// ManifestDigest is the digest of the OCI manifest it was pulled
+	// with; empty unless it was pulled from an OCI registry just now.
+	ManifestDigest string
 }
 
 // Default returns the Cache of the project whose root directory is root: Dir
@@ -141,6 +164,10 @@ func Default(root string) Cache {
 	return c
 }
 
+// RenderDir is the folder below Dir where renders of the cached charts are
+// kept (render.Cache, which names each by a hash of what decides it).
+func (c Cache) RenderDir() string { return filepath.Join(c.Dir, "rendered") }
+
 // Path returns the path of the chart's archive, <Dir>/<name>-<version>.tgz,
 // filling the cache when the archive is missing (or fails verification): from
 // the first source that has it, else by pulling it from r.Repository. A
@@ -149,8 +176,14 @@ func Default(root string) Cache {
 // is in no source and cannot be pulled, and with an error naming both charts
 // when an archive holds another chart or version than r.
 func (c Cache) Path(ctx context.Context, r Ref) (string, error) {
-	p, _, err := c.get(ctx, r, false)
-	return p, err
+	a, _, err := c.get(ctx, r, false)
+	return a.Path, err
+}
+
+// Get is [Cache.Path], and says where the bytes came from and their digests.
+func (c Cache) Get(ctx context.Context, r Ref) (Archive, error) {
+	a, _, err := c.get(ctx, r, false)
+	return a, err
 }
 
 // Load returns the chart, as [Cache.Path] gets it, loaded in full with its
@@ -161,50 +194,89 @@ func (c Cache) Load(ctx context.Context, r Ref) (*chart.Chart, error) {
 	return ch, err
 }
 
+// LinkTo puts the chart's archive, as [Cache.Path] gets it, at dst (a new
+// file): a hard link to the cached archive, or a copy where links are
+// refused. The cache replaces an archive by a rename, never in place, so
+// what dst holds stays as it was verified. This is how an apps stack gets
+// the archives it installs.
+func (c Cache) LinkTo(ctx context.Context, r Ref, dst string) error {
+	p, err := c.Path(ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+		return fmt.Errorf("charts: chart %s: %w", r, err)
+	}
+	if os.Link(p, dst) == nil {
+		return nil
+	}
+	data, err := os.ReadFile(p)
+	if err == nil {
+		err = os.WriteFile(dst, data, 0o644)
+	}
+	if err != nil {
+		return fmt.Errorf("charts: chart %s: %w", r, err)
+	}
+	return nil
+}
+
 // get returns the cached archive of r, filling the cache when needed, and the
 // loaded chart when full is set (or when it had to be loaded anyway).
-func (c Cache) get(ctx context.Context, r Ref, full bool) (string, *chart.Chart, error) {
+func (c Cache) get(ctx context.Context, r Ref, full bool) (Archive, *chart.Chart, error) {
 	if err := r.validate(); err != nil {
-		return "", nil, fmt.Errorf("charts: %w", err)
+		return Archive{}, nil, fmt.Errorf("charts: %w", err)
 	}
 	if c.Dir == "" {
-		return "", nil, fmt.Errorf("charts: chart %s: Cache.Dir is not set", r)
+		return Archive{}, nil, fmt.Errorf("charts: chart %s: Cache.Dir is not set", r)
 	}
 	if err := ctx.Err(); err != nil {
-		return "", nil, fmt.Errorf("charts: chart %s: %w", r, err)
+		return Archive{}, nil, fmt.Errorf("charts: chart %s: %w", r, err)
+	}
+	var locked *chartlock.Entry
+	if c.Lock != nil {
+		e, err := c.Lock.Entry(r.Repository, r.Name, r.Version)
+		if err != nil {
+			return Archive{}, nil, fmt.Errorf("charts: %w", err)
+		}
+		locked = &e
 	}
 	dst := filepath.Join(c.Dir, r.FileName())
 
 	// A cache hit: verified each use, so a stale entry is never returned.
 	var stale error
-	switch ch, err := verifyCached(dst, r, full); {
+	switch digest, ch, err := verifyCached(dst, r, full, locked); {
 	case err == nil:
-		return dst, ch, nil
+		return Archive{Path: dst, Origin: dst, Digest: digest}, ch, nil
 	case errors.Is(err, os.ErrNotExist):
 	default:
 		stale = err // refilled below; reported if that fails too
 	}
 
-	data, origin, err := c.fetch(ctx, r)
+	p, err := c.fetch(ctx, r)
 	if err != nil {
 		if stale != nil {
 			err = fmt.Errorf("%w (the cached archive was unusable: %v)", err, stale)
 		}
-		return "", nil, err
+		return Archive{}, nil, err
 	}
-	ch, err := verifyArchive(data, r, origin)
+	if locked != nil {
+		if err := locked.Verify(p.data, p.origin); err != nil {
+			return Archive{}, nil, fmt.Errorf("charts: %w", err)
+		}
+	}
+	ch, err := verifyArchive(p.data, r, p.origin)
 	if err != nil {
-		return "", nil, fmt.Errorf("charts: %w", err)
+		return Archive{}, nil, fmt.Errorf("charts: %w", err)
 	}
-	if err := c.store(dst, data); err != nil {
-		return "", nil, fmt.Errorf("charts: caching chart %s from %s: %w", r, origin, err)
+	if err := c.store(dst, p.data); err != nil {
+		return Archive{}, nil, fmt.Errorf("charts: caching chart %s from %s: %w", r, p.origin, err)
 	}
-	return dst, ch, nil
+	return Archive{Path: dst, Origin: p.origin, Digest: chartlock.Digest(p.data), ManifestDigest: p.manifestDigest}, ch, nil
 }
 
 // fetch returns the archive of r from the first source that has it, else
-// pulled from r.Repository, and where it came from.
-func (c Cache) fetch(ctx context.Context, r Ref) ([]byte, string, error) {
+// pulled from r.Repository.
+func (c Cache) fetch(ctx context.Context, r Ref) (pulled, error) {
 	for _, dir := range c.Sources {
 		p := filepath.Join(dir, r.FileName())
 		data, err := os.ReadFile(p)
@@ -212,24 +284,24 @@ func (c Cache) fetch(ctx context.Context, r Ref) ([]byte, string, error) {
 			continue
 		}
 		if err != nil {
-			return nil, "", fmt.Errorf("charts: chart %s: reading source archive: %w", r, err)
+			return pulled{}, fmt.Errorf("charts: chart %s: reading source archive: %w", r, err)
 		}
-		return data, p, nil
+		return pulled{data: data, origin: p}, nil
 	}
 	if c.Offline {
-		return nil, "", c.missing(r, errOffline)
+		return pulled{}, c.missing(r, errOffline)
 	}
 	if err := c.ensureDir(); err != nil {
-		return nil, "", fmt.Errorf("charts: chart %s: %w", r, err)
+		return pulled{}, fmt.Errorf("charts: chart %s: %w", r, err)
 	}
-	data, origin, err := c.pull(ctx, r)
+	p, err := c.pull(ctx, r)
 	if err != nil {
 		if ctx.Err() != nil {
-			return nil, "", fmt.Errorf("charts: pulling chart %s: %w", r, err)
+			return pulled{}, fmt.Errorf("charts: pulling chart %s: %w", r, err)
 		}
-		return nil, "", c.missing(r, err)
+		return pulled{}, c.missing(r, err)
 	}
-	return data, origin, nil
+	return p, nil
 }
 
 // store writes data to dst atomically: a temporary file in Dir, renamed.

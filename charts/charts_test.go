@@ -2,8 +2,10 @@ package charts
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -14,6 +16,8 @@ import (
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
 	"helm.sh/helm/v3/pkg/chartutil"
+
+	"github.com/llm-platform/cdktf-llm/chartlock"
 )
 
 // buildChart packages a scaffolded chart name-version, with the given
@@ -441,4 +445,100 @@ func TestPathConcurrent(t *testing.T) {
 			assertCached(t, c.Dir, ref)
 		})
 	}
+}
+
+// TestLocked: with a Lock, an archive is used only when its bytes are the
+// locked ones, wherever it comes from; a cache entry with other bytes is
+// replaced from a source that has the locked ones.
+func TestLocked(t *testing.T) {
+	ref := Ref{Repository: "https://charts.example/", Name: "demo", Version: "1.2.3"}
+	locked := buildArchive(t, "demo", "1.2.3")
+	other := repack(t, locked) // the same files, other bytes
+
+	lock := &chartlock.Lock{Charts: []chartlock.Entry{{Name: "demo", Version: "1.2.3", Repository: ref.Repository, Digest: chartlock.Digest(locked)}}}
+	tests := []struct {
+		name          string
+		cached, found []byte   // in the cache, in the source (nil: none)
+		ref           Ref      // default ref
+		want          []string // in the error; none: the locked bytes are returned
+		origin        string   // where they came from: "cache" or "source"
+	}{
+		{name: "from a source", found: locked, origin: "source"},
+		{name: "cached", cached: locked, found: other, origin: "cache"},
+		{name: "other bytes in the source", found: other,
+			want: []string{"chart demo 1.2.3", chartlock.Digest(other), chartlock.Digest(locked), "SOURCE", "make lock"}},
+		{name: "other bytes in the cache, the locked ones in the source", cached: other, found: locked, origin: "source"},
+		{name: "other bytes in the cache, none elsewhere", cached: other,
+			want: []string{"cached archive was unusable", chartlock.Digest(other), chartlock.Digest(locked), "CACHE"}},
+		{name: "not locked", found: locked, ref: Ref{Repository: ref.Repository, Name: "demo", Version: "1.2.4"},
+			want: []string{"chart demo 1.2.4", "is not in the chart lock", "make lock"}},
+		{name: "locked from another repository", found: locked, ref: Ref{Repository: "https://mirror.example/", Name: "demo", Version: "1.2.3"},
+			want: []string{"comes from https://mirror.example/", "has it from https://charts.example/"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := Cache{Dir: t.TempDir(), Sources: []string{t.TempDir()}, Offline: true, Lock: lock}
+			r := ref
+			if tt.ref.Name != "" {
+				r = tt.ref
+			}
+			cachePath := filepath.Join(c.Dir, r.FileName())
+			sourcePath := filepath.Join(c.Sources[0], r.FileName())
+			if tt.cached != nil {
+				writeFile(t, c.Dir, r.FileName(), tt.cached)
+			}
+			if tt.found != nil {
+				writeFile(t, c.Sources[0], r.FileName(), tt.found)
+			}
+			a, err := c.Get(context.Background(), r)
+			if len(tt.want) > 0 {
+				if err == nil {
+					t.Fatalf("got %+v, want an error", a)
+				}
+				for _, w := range tt.want {
+					w = strings.NewReplacer("SOURCE", sourcePath, "CACHE", cachePath).Replace(w)
+					if !strings.Contains(err.Error(), w) {
+						t.Errorf("error %q does not say %q", err, w)
+					}
+				}
+				if data, _ := os.ReadFile(cachePath); bytes.Equal(data, tt.found) && tt.found != nil {
+					t.Error("the refused archive was cached")
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			data, _ := os.ReadFile(a.Path)
+			if !bytes.Equal(data, locked) || a.Digest != chartlock.Digest(locked) {
+				t.Fatalf("%s holds other bytes than the locked ones (digest %s)", a.Path, a.Digest)
+			}
+			want := map[string]string{"cache": cachePath, "source": sourcePath}[tt.origin]
+			if a.Origin != want {
+				t.Errorf("origin %s, want %s", a.Origin, want)
+			}
+		})
+	}
+}
+
+// repack returns a chart archive with the same files as archive, gzipped
+// again with a comment: other bytes, the same chart.
+func repack(t *testing.T, archive []byte) []byte {
+	t.Helper()
+	zr, err := gzip.NewReader(bytes.NewReader(archive))
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := io.ReadAll(zr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	zw := gzip.NewWriter(&b)
+	zw.Comment = "repacked"
+	zw.Write(plain)
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -21,28 +21,26 @@ import (
 // pulled is a chart archive pulled from a repository.
 type pulled struct {
 	data   []byte
-	origin string // the chart's URL or OCI reference
+	origin string // the chart's URL or OCI reference (or a source file)
+	// manifestDigest is the OCI manifest's digest of an OCI pull.
+	manifestDigest string
 }
 
 // pull pulls the archive of r from r.Repository. Dir must exist: an https
 // pull keeps the repository's index in a temporary directory there.
-func (c Cache) pull(ctx context.Context, r Ref) ([]byte, string, error) {
+func (c Cache) pull(ctx context.Context, r Ref) (pulled, error) {
 	var get func() (pulled, error)
 	switch u := r.Repository; {
 	case u == "":
-		return nil, "", errors.New("Ref.Repository is empty: nowhere to pull from")
+		return pulled{}, errors.New("Ref.Repository is empty: nowhere to pull from")
 	case registry.IsOCI(u):
 		get = func() (pulled, error) { return c.pullOCI(r) }
 	case strings.HasPrefix(u, "https://") || strings.HasPrefix(u, "http://"):
 		get = func() (pulled, error) { return c.pullRepo(r) }
 	default:
-		return nil, "", fmt.Errorf("repository %q is neither an https chart repository nor an oci:// registry path", u)
+		return pulled{}, fmt.Errorf("repository %q is neither an https chart repository nor an oci:// registry path", u)
 	}
-	p, err := await(ctx, get)
-	if err != nil {
-		return nil, "", err
-	}
-	return p.data, p.origin, nil
+	return await(ctx, get)
 }
 
 // await runs f, returning early with ctx's error when ctx is done first (Helm's
@@ -172,5 +170,9 @@ func (c Cache) pullOCI(r Ref) (pulled, error) {
 	if err != nil {
 		return pulled{}, fmt.Errorf("pulling oci://%s: %w", ref, err)
 	}
-	return pulled{data: res.Chart.Data, origin: "oci://" + ref}, nil
+	p := pulled{data: res.Chart.Data, origin: "oci://" + ref}
+	if res.Manifest != nil {
+		p.manifestDigest = res.Manifest.Digest
+	}
+	return p, nil
 }

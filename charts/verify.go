@@ -12,6 +12,8 @@ import (
 
 	"helm.sh/helm/v3/pkg/chart"
 	"helm.sh/helm/v3/pkg/chart/loader"
+
+	"github.com/llm-platform/cdktf-llm/chartlock"
 )
 
 // maxChartfile bounds the Chart.yaml read by the cheap check of a cached archive.
@@ -30,25 +32,34 @@ func verifyArchive(data []byte, r Ref, origin string) (*chart.Chart, error) {
 	return ch, nil
 }
 
-// verifyCached checks the cached archive at path: in full, returning the
-// loaded chart, when full is set; else only its Chart.yaml name and version.
-// A missing archive is an error that matches os.ErrNotExist.
-func verifyCached(path string, r Ref, full bool) (*chart.Chart, error) {
-	if _, err := os.Stat(path); err != nil {
-		return nil, err
-	}
-	if full {
-		ch, err := loader.LoadFile(path)
-		if err != nil {
-			return nil, fmt.Errorf("cached archive %s for chart %s is not a loadable chart: %w", path, r, err)
-		}
-		return ch, match(ch.Metadata, r, path)
-	}
-	md, err := readChartfile(path)
+// verifyCached checks the cached archive at path, returning its digest: in
+// full, returning the loaded chart, when full is set; else only its
+// Chart.yaml name and version. With locked set, its bytes must be the locked
+// ones (a *chartlock.MismatchError otherwise). A missing archive is an error
+// that matches os.ErrNotExist.
+func verifyCached(path string, r Ref, full bool, locked *chartlock.Entry) (string, *chart.Chart, error) {
+	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("cached archive %s for chart %s: %w", path, r, err)
+		return "", nil, err
 	}
-	return nil, match(md, r, path)
+	if locked != nil {
+		if err := locked.Verify(data, path); err != nil {
+			return "", nil, err
+		}
+	}
+	digest := chartlock.Digest(data)
+	if full {
+		ch, err := loader.LoadArchive(bytes.NewReader(data))
+		if err != nil {
+			return "", nil, fmt.Errorf("cached archive %s for chart %s is not a loadable chart: %w", path, r, err)
+		}
+		return digest, ch, match(ch.Metadata, r, path)
+	}
+	md, err := readChartfile(bytes.NewReader(data))
+	if err != nil {
+		return "", nil, fmt.Errorf("cached archive %s for chart %s: %w", path, r, err)
+	}
+	return digest, nil, match(md, r, path)
 }
 
 // match checks that md, read from origin, is the chart r.
@@ -63,15 +74,10 @@ func match(md *chart.Metadata, r Ref, origin string) error {
 	return nil
 }
 
-// readChartfile reads the top-level Chart.yaml of the chart archive at path,
-// without reading the rest of the archive (helm package writes it first).
-func readChartfile(path string) (*chart.Metadata, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
+// readChartfile reads the top-level Chart.yaml of a chart archive, without
+// unpacking the rest of it (helm package writes it first).
+func readChartfile(archive io.Reader) (*chart.Metadata, error) {
+	zr, err := gzip.NewReader(archive)
 	if err != nil {
 		return nil, fmt.Errorf("not a gzipped archive: %w", err)
 	}

@@ -5,7 +5,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/llm-platform/cdktf-llm/charts"
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/config"
 )
 
@@ -27,28 +27,26 @@ func BenchmarkRun(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	run := func(b *testing.B, cache func() charts.Cache) {
+	lock, err := chartlock.Read(chartlock.Path(".."))
+	if err != nil {
+		b.Fatal(err)
+	}
+	run := func(b *testing.B, renderDir func() string) {
 		for i := 0; i < b.N; i++ {
-			c := cache()
+			dir := renderDir()
 			for _, env := range envs {
-				if _, _, err := Run(context.Background(), out, env, c); err != nil {
+				if _, _, err := Run(context.Background(), out, env, lock, dir); err != nil {
 					b.Fatal(err)
 				}
 			}
 		}
 	}
-	warm := charts.Default("..")
-	for _, env := range envs { // fill the caches
-		if _, _, err := Run(context.Background(), out, env, warm); err != nil {
+	warm := b.TempDir()
+	for _, env := range envs { // fill the render cache
+		if _, _, err := Run(context.Background(), out, env, lock, warm); err != nil {
 			b.Fatal(err)
 		}
 	}
-	b.Run("warm", func(b *testing.B) { run(b, func() charts.Cache { return warm }) })
-	b.Run("cold", func(b *testing.B) {
-		run(b, func() charts.Cache {
-			c := warm
-			c.Dir = b.TempDir()
-			return c
-		})
-	})
+	b.Run("warm", func(b *testing.B) { run(b, func() string { return warm }) })
+	b.Run("cold", func(b *testing.B) { run(b, func() string { return "" }) })
 }

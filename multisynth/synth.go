@@ -27,11 +27,9 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/hclexport"
 	"github.com/llm-platform/cdktf-llm/platform"
-	"github.com/llm-platform/cdktf-llm/render"
 	"github.com/llm-platform/cdktf-llm/synthstamp"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
@@ -124,7 +122,6 @@ func Synth(c Config) (Output, error) {
 		Environments:  names,
 		Executable:    c.Executable,
 		Schemas:       c.Schemas,
-		ChartsDir:     c.Charts.Dir,
 		HCL:           c.HCL,
 		KeepOldStacks: c.KeepOldStacks,
 	})
@@ -181,10 +178,6 @@ func Synth(c Config) (Output, error) {
 	if err := assemble(merged, names, from, c.Outdir); err != nil {
 		return Output{}, err
 	}
-	used, err := chartsUsed(merged, names)
-	if err != nil {
-		return Output{}, err
-	}
 	if c.HCL {
 		schemas, err := tfschema.Load(c.Schemas)
 		if err != nil {
@@ -200,7 +193,7 @@ func Synth(c Config) (Output, error) {
 	if err := platform.Install(merged, c.Outdir, c.KeepOldStacks); err != nil {
 		return Output{}, err
 	}
-	if err := plan.Record(used); err != nil {
+	if err := plan.Record(); err != nil {
 		// The output is right; without its stamp the next synth redoes it all.
 		fmt.Fprintf(c.Stderr, "synth: %s written, but not its stamp, so the next synth makes every environment again: %v\n", c.Outdir, err)
 	}
@@ -268,22 +261,6 @@ func contextEnvironments() (string, error) {
 	}
 	v, _ := ctx[platform.ContextKey].(string)
 	return v, nil
-}
-
-// chartsUsed lists, per environment, the chart archives (charts.Ref.FileName)
-// of its apps stack's releases, from the JSON in outdir.
-func chartsUsed(outdir string, names []string) (map[string][]string, error) {
-	used := map[string][]string{}
-	for _, n := range names {
-		releases, err := render.Releases(filepath.Join(outdir, "stacks", "apps-"+n))
-		if err != nil {
-			return nil, err
-		}
-		for _, r := range releases {
-			used[n] = append(used[n], charts.Ref{Repository: r.Repository, Name: r.Chart, Version: r.Version}.FileName())
-		}
-	}
-	return used, nil
 }
 
 // errorText is an error as a worker's Synth returned it, or its exit and

@@ -14,10 +14,12 @@ import (
 	"github.com/aws/jsii-runtime-go"
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/contract"
 	"github.com/llm-platform/cdktf-llm/hclexport"
+	"github.com/llm-platform/cdktf-llm/render"
 	"github.com/llm-platform/cdktf-llm/stacks/apps"
 	"github.com/llm-platform/cdktf-llm/stacks/base"
 	"github.com/llm-platform/cdktf-llm/tfschema"
@@ -87,15 +89,17 @@ func Choose(root, fromEnv, fromContext string) ([]string, error) {
 	return names, nil
 }
 
-// Build adds the base and apps stacks of each environment to app.
-func Build(app cdktf.App, envs []config.Environment) error {
+// Build adds the base and apps stacks of each environment to app, with the
+// charts of lock.
+func Build(app cdktf.App, envs []config.Environment, lock *chartlock.Lock) error {
+	var errs []error
 	for _, env := range envs {
 		b := base.NewStack(app, env)
-		if _, err := apps.NewStack(app, env, b); err != nil {
-			return fmt.Errorf("environment %s: %w", env.Name, err)
+		if _, err := apps.NewStack(app, env, b, lock); err != nil {
+			errs = append(errs, fmt.Errorf("environment %s: %w", env.Name, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // Options of one synth.
@@ -110,9 +114,11 @@ type Options struct {
 	// Schemas is the providers' schema file every stack is checked against
 	// before anything is written. Default tfschema.ProjectFile below Root.
 	Schemas string
-	// Charts is where the releases' charts come from for the chart check.
-	// Default charts.Default(Root): .charts below Root, filled from
-	// $CHARTS_DIR, ../shared/charts or the charts' repositories.
+	// Charts is where the releases' chart archives come from, each checked
+	// against the chart lock (chartlock.File below Root) whatever its
+	// source, before the apps stacks carry them. Default charts.Default(Root):
+	// .charts below Root, filled from $CHARTS_DIR, ../shared/charts or the
+	// charts' repositories. Its Lock is set by Synth.
 	Charts *charts.Cache
 	// KeepOldStacks keeps the folders of stacks this synth did not write;
 	// the cdktf CLI wants them, to prune them itself. Default false: Outdir
@@ -160,7 +166,11 @@ func Synth(o Options) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := Build(app, envs); err != nil {
+	lock, err := chartlock.Read(chartlock.Path(o.Root))
+	if err != nil {
+		return nil, err
+	}
+	if err := Build(app, envs, lock); err != nil {
 		return nil, err
 	}
 	app.Synth()
@@ -171,7 +181,12 @@ func Synth(o Options) ([]string, error) {
 	if err := loaded.schemas.CheckDir(tmp); err != nil {
 		return nil, err
 	}
-	if err := checkCharts(tmp, envs, *o.Charts); err != nil {
+	cache := *o.Charts
+	cache.Lock = lock
+	if err := vendorCharts(tmp, envs, cache); err != nil {
+		return nil, err
+	}
+	if err := checkCharts(tmp, envs, cache); err != nil {
 		return nil, err
 	}
 	if o.HCL {
@@ -187,9 +202,32 @@ func Synth(o Options) ([]string, error) {
 	return names, swap(tmp, o.Outdir)
 }
 
-// checkCharts renders every environment's releases with their real charts,
-// checks them against the base stack, and writes the manifests below outdir.
-// Any finding fails the synth; all of them are reported together.
+// vendorCharts puts into each apps stack's folder the locked archive of
+// every chart its releases install, where their chart attribute names it
+// (chartlock.StackPath), from cache, whose Lock checks the bytes; only the
+// archives an environment uses go into its stack.
+func vendorCharts(outdir string, envs []config.Environment, cache charts.Cache) error {
+	var errs []error
+	for _, env := range envs {
+		releases, err := render.Releases(filepath.Join(outdir, "stacks", apps.Name(env.Name)))
+		if err != nil {
+			return err
+		}
+		for _, r := range releases {
+			e, _ := cache.Lock.Find(r.Chart, r.Version) // there: Build looked it up
+			ref := charts.Ref{Repository: e.Repository, Name: r.Chart, Version: r.Version}
+			if err := cache.LinkTo(context.Background(), ref, r.Archive); err != nil {
+				errs = append(errs, fmt.Errorf("%s: %s: %w", r.Stack, r.Address, err))
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// checkCharts renders every environment's releases with the archives their
+// stacks carry, checks them against the base stack, and writes the
+// manifests below outdir. Any finding fails the synth; all of them are
+// reported together.
 func checkCharts(outdir string, envs []config.Environment, cache charts.Cache) error {
 	errs := make([]error, len(envs))
 	var wg sync.WaitGroup
@@ -197,12 +235,12 @@ func checkCharts(outdir string, envs []config.Environment, cache charts.Cache) e
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			rep, rendered, err := contract.Run(context.Background(), outdir, env, cache)
+			rep, rendered, err := contract.Run(context.Background(), outdir, env, cache.Lock, cache.RenderDir())
 			if err == nil {
 				err = rep.Err()
 			}
 			if err == nil {
-				err = contract.WriteManifests(outdir, env.Name, rendered)
+				err = contract.WriteManifests(outdir, env.Name, rendered, cache.Lock)
 			}
 			errs[i] = err
 		}()

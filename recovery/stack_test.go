@@ -16,8 +16,8 @@ const appsStack = `{
   },
   "resource": {
     "helm_release": {
-      "ollama": {"name": "ollama", "namespace": "ollama", "timeout": 1800, "max_history": 10, "wait_for_jobs": true},
-      "ingress_nginx": {"name": "ingress-nginx", "namespace": "ingress-nginx"}
+      "ollama": {"name": "ollama", "namespace": "ollama", "chart": "./charts/ollama-1.77.0.tgz", "version": "1.77.0", "timeout": 1800, "max_history": 10, "wait_for_jobs": true},
+      "ingress_nginx": {"name": "ingress-nginx", "namespace": "ingress-nginx", "chart": "./charts/ingress-nginx-4.15.1.tgz", "version": "4.15.1"}
     }
   }
 }`

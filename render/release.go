@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"sigs.k8s.io/yaml"
+
+	"github.com/llm-platform/cdktf-llm/chartlock"
 )
 
 // Release is one helm_release of a synthesized stack.
@@ -26,8 +28,12 @@ type Release struct {
 	ID string
 	// Name and Namespace are the release's.
 	Name, Namespace string
-	// Repository, Chart and Version say which chart.
-	Repository, Chart, Version string
+	// Chart and Version say which chart: its name and exact version.
+	Chart, Version string
+	// Archive is the chart archive the release installs: the stack's
+	// ./charts/<chart>-<version>.tgz (its chart attribute, which the
+	// provider resolves against the stack's folder), joined to dir.
+	Archive string
 	// Values are the release's values as the provider merges them: the
 	// documents of its values list, later ones winning, deep.
 	Values map[string]any
@@ -75,10 +81,20 @@ func Releases(dir string) ([]Release, error) {
 		if len(r.Set) > 0 {
 			return nil, fail("set is not supported here; put the value in values")
 		}
-		for field, v := range map[string]string{"name": r.Name, "namespace": r.Namespace, "repository": r.Repository, "chart": r.Chart, "version": r.Version} {
-			if strings.Contains(v, "${") || v == "" && (field == "name" || field == "namespace") {
+		for field, v := range map[string]string{"name": r.Name, "namespace": r.Namespace, "chart": r.Chart, "version": r.Version} {
+			if strings.Contains(v, "${") || v == "" {
 				return nil, fail("%s is %q; it must be a literal value", field, v)
 			}
+		}
+		if r.Repository != "" {
+			return nil, fail("repository is %q: a release installs its locked archive from the stack's folder (chart %q), never from a repository", r.Repository, chartlock.StackPath("<name>", r.Version))
+		}
+		chartName, ok := strings.CutPrefix(r.Chart, "./"+chartlock.StackDir+"/")
+		if ok {
+			chartName, ok = strings.CutSuffix(chartName, "-"+r.Version+".tgz")
+		}
+		if !ok || chartName == "" || strings.Contains(chartName, "/") {
+			return nil, fail("chart is %q; it must be the locked archive in the stack's folder, %q", r.Chart, chartlock.StackPath("<name>", r.Version))
 		}
 		values := map[string]any{}
 		for i, doc := range r.Values {
@@ -98,7 +114,7 @@ func Releases(dir string) ([]Release, error) {
 		out = append(out, Release{
 			Stack: stack, Address: addr, ID: id,
 			Name: r.Name, Namespace: r.Namespace,
-			Repository: r.Repository, Chart: r.Chart, Version: r.Version,
+			Chart: chartName, Version: r.Version, Archive: filepath.Join(dir, filepath.FromSlash(r.Chart)),
 			Values:  values,
 			Timeout: timeout, MaxHistory: int(r.MaxHistory), WaitForJobs: r.WaitForJobs,
 		})

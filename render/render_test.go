@@ -28,14 +28,19 @@ func writeStack(t *testing.T, json string) string {
 
 func TestReleases(t *testing.T) {
 	dir := writeStack(t, `{"resource":{"helm_release":{
-		"b":{"name":"b","namespace":"nb","repository":"https://r","chart":"c","version":"1.0.0","values":["a: {x: 1, w: [1]}\n","a: {w: [2]}\nz: s\n"]},
-		"a":{"name":"a","namespace":"na","repository":"oci://r","chart":"c","version":"1.0.0"}}}}`)
+		"b":{"name":"b","namespace":"nb","chart":"./charts/c-d-1.0.0.tgz","version":"1.0.0","values":["a: {x: 1, w: [1]}\n","a: {w: [2]}\nz: s\n"]},
+		"a":{"name":"a","namespace":"na","chart":"./charts/c-2.0.0.tgz","version":"2.0.0"}}}}`)
 	rs, err := Releases(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rs) != 2 || rs[0].Address != "helm_release.a" || rs[1].Stack != "apps-x" || rs[1].ID != "b" {
 		t.Fatalf("releases: %+v", rs)
+	}
+	// The chart is the archive in the stack's folder, its name what the
+	// file name has before -<version>.tgz.
+	if rs[1].Chart != "c-d" || rs[1].Archive != filepath.Join(dir, "charts", "c-d-1.0.0.tgz") || rs[0].Chart != "c" || rs[0].Version != "2.0.0" {
+		t.Fatalf("charts: %+v", rs)
 	}
 	// Later documents win, deep; lists are replaced, not appended.
 	want := map[string]any{"a": map[string]any{"x": float64(1), "w": []any{float64(2)}}, "z": "s"}
@@ -46,10 +51,14 @@ func TestReleases(t *testing.T) {
 
 func TestReleasesRejects(t *testing.T) {
 	for name, c := range map[string]struct{ json, want string }{
-		"a reference":  {`{"resource":{"helm_release":{"r":{"name":"${var.x}","namespace":"n","repository":"r","chart":"c","version":"1"}}}}`, "name is"},
-		"no namespace": {`{"resource":{"helm_release":{"r":{"name":"r","repository":"r","chart":"c","version":"1"}}}}`, "namespace is"},
-		"set":          {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","repository":"r","chart":"c","version":"1","set":[{"name":"a","value":"b"}]}}}}`, "set is not supported"},
-		"bad values":   {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","repository":"r","chart":"c","version":"1","values":["a: [\n"]}}}}`, "values[0]"},
+		"a reference":     {`{"resource":{"helm_release":{"r":{"name":"${var.x}","namespace":"n","chart":"./charts/c-1.tgz","version":"1"}}}}`, "name is"},
+		"no namespace":    {`{"resource":{"helm_release":{"r":{"name":"r","chart":"./charts/c-1.tgz","version":"1"}}}}`, "namespace is"},
+		"set":             {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","chart":"./charts/c-1.tgz","version":"1","set":[{"name":"a","value":"b"}]}}}}`, "set is not supported"},
+		"bad values":      {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","chart":"./charts/c-1.tgz","version":"1","values":["a: [\n"]}}}}`, "values[0]"},
+		"a repository":    {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","repository":"https://r","chart":"c","version":"1"}}}}`, "never from a repository"},
+		"a chart by name": {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","chart":"c","version":"1"}}}}`, `chart is "c"; it must be the locked archive in the stack's folder, "./charts/<name>-1.tgz"`},
+		"another version": {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","chart":"./charts/c-2.tgz","version":"1"}}}}`, `chart is "./charts/c-2.tgz"`},
+		"outside charts/": {`{"resource":{"helm_release":{"r":{"name":"r","namespace":"n","chart":"../c-1.tgz","version":"1"}}}}`, `chart is "../c-1.tgz"`},
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := Releases(writeStack(t, c.json))

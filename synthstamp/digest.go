@@ -100,28 +100,6 @@ func goBuildID(file string) string {
 // build ID.
 const goBuildIDNote = 4
 
-// archiveDigests fingerprints every chart archive in the cache, by file name.
-func archiveDigests(dir string) (map[string]string, error) {
-	out := map[string]string{}
-	if dir == "" {
-		return out, nil
-	}
-	files, err := filepath.Glob(filepath.Join(dir, "*.tgz"))
-	if err != nil {
-		return nil, fmt.Errorf("synthstamp: %w", err)
-	}
-	sums, err := fileDigests(files)
-	if err != nil && !errors.Is(err, os.ErrNotExist) { // one may go while we read
-		return nil, fmt.Errorf("synthstamp: %w", err)
-	}
-	for i, f := range files {
-		if sums[i] != "" {
-			out[filepath.Base(f)] = sums[i]
-		}
-	}
-	return out, nil
-}
-
 // fileDigests returns the hex sha256 of each file, reading them in
 // parallel; a file that does not exist has "" and, if any is missing, the
 // error is os.ErrNotExist (wrapped) after all others were read.

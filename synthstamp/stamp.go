@@ -5,17 +5,18 @@
 //
 // What is fingerprinted (sha256 of the bytes unless said otherwise):
 //
-//   - for every environment: its config file (envs/<name>.yaml) and the
-//     chart archives its releases were checked with (.charts/<name>-<version>.tgz);
+//   - for every environment: its config file (envs/<name>.yaml);
 //   - for all of them: the synthesizing program (its Go build ID, which
 //     changes with any change to the code, the bindings or the modules it
 //     is built from; the file's bytes when it has none), the locks
-//     (package-lock.json, go.mod, go.sum below Root; a missing one counts
-//     as missing), the provider schema file, whether HCL is written, and
+//     (package-lock.json, go.mod, go.sum and the chart lock envs/charts.lock
+//     below Root, which decides every chart archive's bytes; a missing one
+//     counts as missing), the provider schema file, whether HCL is written, and
 //     every CDKTF_* variable of the environment but CDKTF_OUTDIR (the cdktf
 //     context among them);
 //   - the environment list, in order;
-//   - the output: every file the synth wrote.
+//   - the output: every file the synth wrote, the chart archives each apps
+//     stack carries among them.
 //
 // An environment is reused when its inputs and the global ones are those
 // of the stamp and its files in the output folder are exactly the ones the
@@ -42,15 +43,16 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/config"
 )
 
 // format changes whenever what a stamp holds, or what a synth writes for the
 // same inputs, changes in a way the fingerprints do not show.
-const format = "synthstamp/1"
+const format = "synthstamp/2"
 
 // Locks are the files below Root that pin versions; each is an input.
-var Locks = []string{"package-lock.json", "go.mod", "go.sum"}
+var Locks = []string{"package-lock.json", "go.mod", "go.sum", chartlock.File}
 
 // ManifestFile is cdktf's list of stacks in an output folder.
 const ManifestFile = "manifest.json"
@@ -70,8 +72,6 @@ type Config struct {
 	Executable string
 	// Schemas is the provider schema file.
 	Schemas string
-	// ChartsDir is the chart cache, where the archives are <name>-<version>.tgz.
-	ChartsDir string
 	// HCL is set when the stacks are written as HCL.
 	HCL bool
 	// KeepOldStacks is set when stack folders of other stacks stay in Outdir.
@@ -103,7 +103,6 @@ type Plan struct {
 	config Config
 	global string
 	inputs map[string]string // environment → digest of its config file
-	charts map[string]string // archive file name → digest, before the synth
 	old    *stamp
 }
 
@@ -118,8 +117,6 @@ type stamp struct {
 type envStamp struct {
 	// Inputs is the digest of the environment's config file.
 	Inputs string `json:"inputs"`
-	// Charts are the chart archives its releases use, by file name.
-	Charts map[string]string `json:"charts"`
 	// Files are the files it wrote, by slash path below the output folder.
 	Files map[string]string `json:"files"`
 }
@@ -137,9 +134,6 @@ func Check(c Config) (*Plan, error) {
 	p := &Plan{config: c, Why: map[string]string{}, inputs: map[string]string{}}
 	var err error
 	if p.global, err = globalDigest(c); err != nil {
-		return nil, err
-	}
-	if p.charts, err = archiveDigests(c.ChartsDir); err != nil {
 		return nil, err
 	}
 	files := make([]string, len(c.Environments))
@@ -199,8 +193,6 @@ func (p *Plan) compare() {
 			stale(name, "not in the last synth")
 		case was.Inputs != p.inputs[name]:
 			stale(name, "its config file changed")
-		case !sameCharts(was.Charts, p.charts):
-			stale(name, "a chart archive it uses changed")
 		case !maps(was.Files, current.envs[name]):
 			stale(name, "its files in the output folder are not the ones written")
 		default:
@@ -217,16 +209,6 @@ func (p *Plan) compare() {
 	default:
 		p.UpToDate = true
 	}
-}
-
-// sameCharts: every archive an environment used still has its digest.
-func sameCharts(used, now map[string]string) bool {
-	for file, sum := range used {
-		if sum == "" || now[file] != sum {
-			return false
-		}
-	}
-	return true
 }
 
 func maps(a, b map[string]string) bool {
@@ -328,10 +310,9 @@ func StackDirs(env string) []string {
 }
 
 // Record writes the stamp of a successful synth, once its output is in
-// place in Outdir: the inputs as Check read them, the chart archives each
-// environment's releases use (by file name, as charts names them), and
-// every file of the output folder.
-func (p *Plan) Record(charts map[string][]string) error {
+// place in Outdir: the inputs as Check read them and every file of the
+// output folder.
+func (p *Plan) Record() error {
 	current, _, err := p.outputs()
 	if err != nil {
 		return fmt.Errorf("synthstamp: reading %s: %w", p.config.Outdir, err)
@@ -341,11 +322,7 @@ func (p *Plan) Record(charts map[string][]string) error {
 	}
 	s := stamp{Format: format, Global: p.global, Environments: p.config.Environments, Manifest: current.manifest, Envs: map[string]envStamp{}}
 	for _, name := range p.config.Environments {
-		used := map[string]string{}
-		for _, file := range charts[name] {
-			used[file] = p.charts[file] // "" when it was fetched during the synth: redone next time
-		}
-		s.Envs[name] = envStamp{Inputs: p.inputs[name], Charts: used, Files: current.envs[name]}
+		s.Envs[name] = envStamp{Inputs: p.inputs[name], Files: current.envs[name]}
 	}
 	data, err := json.MarshalIndent(s, "", " ")
 	if err != nil {

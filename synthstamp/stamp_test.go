@@ -26,14 +26,15 @@ func newProject(t *testing.T) project {
 		"go.mod":                           "module x\n",
 		"go.sum":                           "x v1 h1:abc\n",
 		"schemas/providers-schema.json.gz": "schemas v1",
+		"envs/charts.lock":                 "charts: []\n",
 		".charts/ollama-1.77.0.tgz":        "ollama chart",
-		".charts/nvidia-device-plugin-0.20.0.tgz": "device plugin chart",
-		"app":                     "the program, v1",
-		"cdktf.out/manifest.json": `{"stacks": {}}`,
+		"app":                              "the program, v1",
+		"cdktf.out/manifest.json":          `{"stacks": {}}`,
 	}
 	for _, env := range []string{"dev", "prod"} {
 		files["cdktf.out/stacks/base-"+env+"/cdk.tf.json"] = "base " + env
 		files["cdktf.out/stacks/apps-"+env+"/cdk.tf.json"] = "apps " + env
+		files["cdktf.out/stacks/apps-"+env+"/charts/ollama-1.77.0.tgz"] = "ollama chart"
 		files["cdktf.out/manifests/"+env+"/ollama.yaml"] = "kind: Deployment # " + env
 	}
 	for name, content := range files {
@@ -45,14 +46,13 @@ func newProject(t *testing.T) project {
 		Environments: []string{"dev", "prod"},
 		Executable:   filepath.Join(root, "app"),
 		Schemas:      filepath.Join(root, "schemas", "providers-schema.json.gz"),
-		ChartsDir:    filepath.Join(root, ".charts"),
 		Environ:      []string{"HOME=/root", "CDKTF_CONTEXT_JSON={}", "CDKTF_OUTDIR=" + p.outdir},
 	}
 	plan := p.check(t, p.config)
 	if plan.UpToDate || len(plan.Stale) != 2 {
 		t.Fatalf("without a stamp: stale %v, up to date %v; want every environment stale", plan.Stale, plan.UpToDate)
 	}
-	if err := plan.Record(map[string][]string{"dev": {"ollama-1.77.0.tgz"}, "prod": {"ollama-1.77.0.tgz", "nvidia-device-plugin-0.20.0.tgz"}}); err != nil {
+	if err := plan.Record(); err != nil {
 		t.Fatal(err)
 	}
 	return p
@@ -96,13 +96,16 @@ func TestEveryInputInvalidates(t *testing.T) {
 		{"go.sum", func(t *testing.T, p project, _ *Config) { p.write(t, "go.sum", "x v2 h1:def\n") }, all, false},
 		{"go.mod removed", func(t *testing.T, p project, _ *Config) { os.Remove(filepath.Join(p.root, "go.mod")) }, all, false},
 		{"the schemas", func(t *testing.T, p project, _ *Config) { p.write(t, "schemas/providers-schema.json.gz", "schemas v2") }, all, false},
-		{"a chart prod uses", func(t *testing.T, p project, _ *Config) {
-			p.write(t, ".charts/nvidia-device-plugin-0.20.0.tgz", "device plugin chart, repacked")
+		{"the chart lock", func(t *testing.T, p project, _ *Config) { p.write(t, "envs/charts.lock", "charts: [{}]\n") }, all, false},
+		{"the archive apps-prod carries", func(t *testing.T, p project, _ *Config) {
+			p.write(t, "cdktf.out/stacks/apps-prod/charts/ollama-1.77.0.tgz", "ollama chart, repacked")
 		}, []string{"prod"}, false},
-		{"a chart both use, removed", func(t *testing.T, p project, _ *Config) {
-			os.Remove(filepath.Join(p.root, ".charts", "ollama-1.77.0.tgz"))
-		}, all, false},
-		{"a chart nobody uses", func(t *testing.T, p project, _ *Config) { p.write(t, ".charts/other-1.0.0.tgz", "other") }, nil, true},
+		{"the archive apps-dev carries, removed", func(t *testing.T, p project, _ *Config) {
+			os.Remove(filepath.Join(p.outdir, "stacks", "apps-dev", "charts", "ollama-1.77.0.tgz"))
+		}, []string{"dev"}, false},
+		// The cache is no input: the lock decides the bytes, and the synth
+		// checks what it takes from the cache against it.
+		{"the chart cache", func(t *testing.T, p project, _ *Config) { p.write(t, ".charts/ollama-1.77.0.tgz", "other") }, nil, true},
 		{"HCL", func(_ *testing.T, _ project, c *Config) { c.HCL = true }, all, false},
 		{"the cdktf context", func(_ *testing.T, _ project, c *Config) {
 			c.Environ = []string{"HOME=/root", `CDKTF_CONTEXT_JSON={"environments":"dev"}`, "CDKTF_OUTDIR=" + c.Outdir}
@@ -170,18 +173,16 @@ func TestEveryInputInvalidates(t *testing.T) {
 }
 
 // TestRecordKeepsWhatWasRead: an input that changes during a synth is
-// recorded as it was read before, so the next check redoes it; a chart
-// fetched during the synth is redone too.
+// recorded as it was read before, so the next check redoes it.
 func TestRecordKeepsWhatWasRead(t *testing.T) {
 	p := newProject(t)
 	plan := p.check(t, p.config)
 	p.write(t, "envs/dev.yaml", "ollama: {models: [y]}\n") // while the synth runs
-	p.write(t, ".charts/librechat-2.0.8.tgz", "fetched by the synth")
-	if err := plan.Record(map[string][]string{"dev": {"ollama-1.77.0.tgz"}, "prod": {"librechat-2.0.8.tgz"}}); err != nil {
+	if err := plan.Record(); err != nil {
 		t.Fatal(err)
 	}
-	if next := p.check(t, p.config); !slices.Equal(next.Stale, []string{"dev", "prod"}) {
-		t.Errorf("stale %v (%v); want dev (its config changed during the synth) and prod (its chart was fetched then)", next.Stale, next.Why)
+	if next := p.check(t, p.config); !slices.Equal(next.Stale, []string{"dev"}) {
+		t.Errorf("stale %v (%v); want dev (its config changed during the synth)", next.Stale, next.Why)
 	}
 }
 

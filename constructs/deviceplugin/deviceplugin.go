@@ -3,6 +3,8 @@
 package deviceplugin
 
 import (
+	"fmt"
+
 	"encoding/json"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -11,7 +13,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/constructs/placement"
 )
 
-// Chart is NVIDIA's chart; Version is set per environment.
+// Chart is NVIDIA's chart; the apps stack gives its version and locked digest.
 var Chart = helmrelease.Chart{Repository: "https://nvidia.github.io/k8s-device-plugin", Name: "nvidia-device-plugin"}
 
 // Config is one plugin release.
@@ -36,7 +38,9 @@ var null = json.RawMessage("null")
 
 // New creates helm_release.<id>.
 func New(scope constructs.Construct, id string, c Config) (helmrelease.Output, error) {
-	c.Release.Chart.Repository, c.Release.Chart.Name = Chart.Repository, Chart.Name
+	if err := c.Release.Chart.Is(Chart); err != nil {
+		return helmrelease.Output{}, fmt.Errorf("nvidia-device-plugin %s: %w", c.Release.Name, err)
+	}
 	v := Values{NodeSelector: c.Placement.NodeSelector, Tolerations: c.Placement.Tolerations}
 	if len(v.NodeSelector) > 0 {
 		v.Affinity = &null

@@ -12,23 +12,49 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 	"sigs.k8s.io/yaml"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/constructs/address"
 )
 
 // MaxHistory is how many revisions Helm keeps per release for rollback.
 const MaxHistory = 10
 
-// Chart is where a chart comes from.
+// Chart is a locked chart: where it comes from and the digest of its
+// archive, as the chart lock (package chartlock) has them.
 type Chart struct {
-	// Repository is an HTTP chart repository or an oci:// registry path. Required.
+	// Repository is an HTTP chart repository or an oci:// registry path,
+	// where the chart is published. Required.
 	Repository string
 	// Name is the chart's name in the repository. Required.
 	Name string
 	// Version is the exact chart version. Required.
 	Version string
+	// Digest is the sha256 of the locked archive (sha256:…). Required.
+	Digest string
 }
 
-// Config is one release.
+// Is checks that c is the chart want (its repository and name): a construct
+// whose values are written for one chart refuses another.
+func (c Chart) Is(want Chart) error {
+	if c.Repository != want.Repository || c.Name != want.Name {
+		return fmt.Errorf("chart %s from %s: this release installs chart %s from %s", c.Name, c.Repository, want.Name, want.Repository)
+	}
+	return nil
+}
+
+// Description is what the release's Helm description says of its chart:
+// name, version, where it is published and its locked digest. Terraform's
+// plan shows it, `helm history` lists it, and a new digest for the same
+// version (a re-locked chart) is a change Terraform applies.
+func (c Chart) Description() string {
+	return fmt.Sprintf("%s %s from %s, %s", c.Name, c.Version, c.Repository, c.Digest)
+}
+
+// Config is one release. It installs the chart's locked archive from the
+// stack's own folder (chartlock.StackPath), never from the repository:
+// the synth puts the archive there, checked against the lock, so plan,
+// apply and destroy need no chart repository and install the bytes that
+// were checked.
 type Config struct {
 	// Name is the release name. Required.
 	Name string
@@ -46,7 +72,9 @@ type Config struct {
 
 // Output describes the release.
 type Output struct {
-	Name, Namespace, Chart, Version string
+	Name, Namespace string
+	// Chart is the locked chart it installs.
+	Chart Chart
 	// Revision is a reference to the deployed revision number.
 	Revision *float64
 	// Resource is the helm_release, for depends_on.
@@ -63,12 +91,16 @@ func New(scope constructs.Construct, id string, c Config) (Output, error) {
 	if timeout == 0 {
 		timeout = 600
 	}
+	ch := c.Chart
+	if ch.Repository == "" || ch.Name == "" || ch.Version == "" || ch.Digest == "" {
+		return Output{}, fmt.Errorf("release %s: chart %+v: repository, name, version and digest are all required (from the chart lock)", c.Name, ch)
+	}
 	cfg := &release.ReleaseConfig{
 		Name:            jsii.String(c.Name),
 		Namespace:       jsii.String(c.Namespace),
-		Repository:      jsii.String(c.Chart.Repository),
-		Chart:           jsii.String(c.Chart.Name),
-		Version:         jsii.String(c.Chart.Version),
+		Chart:           jsii.String(chartlock.StackPath(ch.Name, ch.Version)),
+		Version:         jsii.String(ch.Version),
+		Description:     jsii.String(ch.Description()),
 		CreateNamespace: false,
 		Atomic:          true,
 		CleanupOnFail:   true,
@@ -86,8 +118,7 @@ func New(scope constructs.Construct, id string, c Config) (Output, error) {
 	return Output{
 		Name:      c.Name,
 		Namespace: c.Namespace,
-		Chart:     c.Chart.Name,
-		Version:   c.Chart.Version,
+		Chart:     ch,
 		Revision:  r.Metadata().Revision(),
 		Resource:  r,
 	}, nil

@@ -3,12 +3,14 @@
 package ingressnginx
 
 import (
+	"fmt"
+
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
 )
 
-// Chart is ingress-nginx; Version is set per environment.
+// Chart is ingress-nginx; the apps stack gives its version and locked digest.
 var Chart = helmrelease.Chart{Repository: "https://kubernetes.github.io/ingress-nginx", Name: "ingress-nginx"}
 
 // Config is one controller release.
@@ -41,7 +43,9 @@ func New(scope constructs.Construct, id string, c Config) (helmrelease.Output, e
 	v.Controller.IngressClassResource.Name = c.ClassName
 	v.Controller.IngressClassResource.Enabled = true
 	v.Controller.Service.Type = c.ServiceType
-	c.Release.Chart.Repository, c.Release.Chart.Name = Chart.Repository, Chart.Name
+	if err := c.Release.Chart.Is(Chart); err != nil {
+		return helmrelease.Output{}, fmt.Errorf("ingress-nginx %s: %w", c.Release.Name, err)
+	}
 	c.Release.Values = v
 	return helmrelease.New(scope, id, c.Release)
 }

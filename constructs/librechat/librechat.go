@@ -86,7 +86,7 @@ func helmName(s string) string {
 	return strings.TrimSuffix(s, "-")
 }
 
-// Chart is LibreChat's OCI chart; Version is set per environment.
+// Chart is LibreChat's OCI chart; the apps stack gives its version and locked digest.
 var Chart = helmrelease.Chart{Repository: "oci://ghcr.io/danny-avila/librechat-chart", Name: "librechat"}
 
 // ConfigVersion is the librechat.yaml schema version we write.
@@ -145,7 +145,9 @@ type Output struct {
 
 // New creates helm_release.<id>.
 func New(scope constructs.Construct, id string, c Config) (Output, error) {
-	c.Release.Chart.Repository, c.Release.Chart.Name = Chart.Repository, Chart.Name
+	if err := c.Release.Chart.Is(Chart); err != nil {
+		return Output{}, fmt.Errorf("librechat %s: %w", c.Release.Name, err)
+	}
 	if c.CredentialsSecret == "" || c.MeilisearchSecret == "" || c.MongoDBSecret == "" {
 		return Output{}, fmt.Errorf("librechat %s: CredentialsSecret, MeilisearchSecret and MongoDBSecret are required", c.Release.Name)
 	}

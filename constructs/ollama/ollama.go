@@ -17,7 +17,7 @@ import (
 // Port is Ollama's API port.
 const Port = 11434
 
-// Chart is the otwld chart; Version is set per environment.
+// Chart is the otwld chart; the apps stack gives its version and locked digest.
 var Chart = helmrelease.Chart{Repository: "https://helm.otwld.com/", Name: "ollama"}
 
 // GPU asks for accelerators.
@@ -88,7 +88,9 @@ func New(scope constructs.Construct, id string, c Config) (Output, error) {
 	if _, err := api.ParseLevel(string(c.PodSecurity)); c.PodSecurity != "" && err != nil {
 		return Output{}, fmt.Errorf("ollama %s: PodSecurity: %w", c.Release.Name, err)
 	}
-	c.Release.Chart.Repository, c.Release.Chart.Name = Chart.Repository, Chart.Name
+	if err := c.Release.Chart.Is(Chart); err != nil {
+		return Output{}, fmt.Errorf("ollama %s: %w", c.Release.Name, err)
+	}
 	c.Release.Values = values(c)
 	r, err := helmrelease.New(scope, id, c.Release)
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/contract"
@@ -51,9 +52,14 @@ func run(outdir, spec string) error {
 	if err != nil {
 		return err
 	}
+	lock, err := chartlock.Read(chartlock.Path("."))
+	if err != nil {
+		return err
+	}
+	renderDir := charts.Default(".").RenderDir()
 	failed := 0
 	for _, env := range envs {
-		rep, _, err := contract.Run(context.Background(), outdir, env, charts.Default("."))
+		rep, _, err := contract.Run(context.Background(), outdir, env, lock, renderDir)
 		if err != nil {
 			return err
 		}

@@ -2,32 +2,75 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
+	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/recovery"
 	"github.com/llm-platform/cdktf-llm/recovery/recoverytest"
+	"github.com/llm-platform/cdktf-llm/render"
 )
 
 // project is a project root as `make synth` leaves it: cdktf.json and
-// cdktf.out with the shipped stacks (the golden snapshots), so that the
-// pinned cdktf CLI runs on it with --skip-synth.
+// cdktf.out with the shipped stacks (the golden snapshots) and the locked
+// chart archives the apps stacks carry, so that the pinned cdktf CLI runs
+// on it with --skip-synth.
 func project(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
-	golden := filepath.Join("..", "..", "__tests__", "golden")
-	copyFile(t, filepath.Join("..", "..", "cdktf.json"), filepath.Join(root, "cdktf.json"))
+	top := filepath.Join("..", "..")
+	golden := filepath.Join(top, "__tests__", "golden")
+	copyFile(t, filepath.Join(top, "cdktf.json"), filepath.Join(root, "cdktf.json"))
 	copyFile(t, filepath.Join(golden, "manifest.json"), filepath.Join(root, "cdktf.out", "manifest.json"))
+	lock, err := chartlock.Read(chartlock.Path(top))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cache := charts.Default(top)
+	cache.Lock = lock
 	stacks, _ := filepath.Glob(filepath.Join(golden, "*-*.json"))
 	for _, s := range stacks {
 		name := strings.TrimSuffix(filepath.Base(s), ".json")
-		copyFile(t, s, filepath.Join(root, "cdktf.out", "stacks", name, "cdk.tf.json"))
+		dir := filepath.Join(root, "cdktf.out", "stacks", name)
+		copyFile(t, s, filepath.Join(dir, "cdk.tf.json"))
+		releases, err := render.Releases(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range releases {
+			e, _ := lock.Find(r.Chart, r.Version)
+			if err := cache.LinkTo(context.Background(), charts.Ref{Repository: e.Repository, Name: r.Chart, Version: r.Version}, r.Archive); err != nil {
+				t.Fatal(err)
+			}
+		}
 	}
 	return root
+}
+
+// chartsLocal: every call that evaluates an apps stack found each
+// release's chart as a relative path to the archive in the stack's folder,
+// so it needs no chart repository.
+func chartsLocal(t *testing.T, calls []call) {
+	t.Helper()
+	seen := 0
+	for _, c := range calls {
+		if !strings.HasPrefix(filepath.Base(c.Dir), "apps-") || !evaluates[c.Args[0]] {
+			continue
+		}
+		seen++
+		if len(c.Charts) == 0 || len(c.Unresolved) > 0 {
+			t.Errorf("terraform %s: charts %v, of which %v are not archives in the stack's folder", c, c.Charts, c.Unresolved)
+		}
+	}
+	if seen == 0 {
+		t.Error("no call evaluated an apps stack")
+	}
 }
 
 func copyFile(t *testing.T, from, to string) {
@@ -179,6 +222,7 @@ func TestCdktfDeployFlow(t *testing.T) {
 		before(t, ran(all, stack, "init"), apply, stack+": init before apply")
 	}
 	before(t, ran(all, "base-dev", "apply"), ran(all, "apps-dev", "apply"), "base-dev before apps-dev")
+	chartsLocal(t, all)
 	for _, a := range ran(all, "base-dev", "apply") {
 		for name, v := range secrets {
 			if a.Vars[name] != v {
@@ -219,6 +263,7 @@ func TestCdktfDestroyFlow(t *testing.T) {
 		}
 	}
 	before(t, ran(all, "apps-dev", "destroy"), ran(all, "base-dev", "destroy"), "apps-dev before base-dev")
+	chartsLocal(t, all)
 	for _, d := range ran(all, "base-dev", "destroy") {
 		for _, s := range config.Secrets {
 			if ok, _ := regexp.MatchString(s.Pattern, d.Vars[s.Variable]); !ok {

@@ -22,9 +22,9 @@ const appsJSON = `{
     "kube_context": {"default": "minikube"}
   },
   "resource": {"helm_release": {
-    "ingress_nginx": {"name": "ingress-nginx", "namespace": "ingress-nginx", "timeout": 600},
-    "librechat": {"name": "librechat", "namespace": "librechat", "timeout": 600, "max_history": 10},
-    "ollama": {"name": "ollama", "namespace": "ollama", "timeout": 1800, "max_history": 10}
+    "ingress_nginx": {"name": "ingress-nginx", "namespace": "ingress-nginx", "chart": "./charts/ingress-nginx-4.15.1.tgz", "version": "4.15.1", "timeout": 600},
+    "librechat": {"name": "librechat", "namespace": "librechat", "chart": "./charts/librechat-2.0.8.tgz", "version": "2.0.8", "timeout": 600, "max_history": 10},
+    "ollama": {"name": "ollama", "namespace": "ollama", "chart": "./charts/ollama-1.77.0.tgz", "version": "1.77.0", "timeout": 1800, "max_history": 10}
   }}
 }`
 

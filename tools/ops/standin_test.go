@@ -37,9 +37,15 @@ type call struct {
 	Vars     map[string]string `json:"vars"` // values given, by variable
 	Missing  []string          `json:"missing,omitempty"`
 	Prompted bool              `json:"prompted,omitempty"`
-	Exit     int               `json:"exit"`
-	Start    int64             `json:"start"`
-	End      int64             `json:"end"`
+	// Charts are the chart attributes of the helm_release resources of a
+	// command that evaluates the configuration; Unresolved, those that are
+	// not a relative path to an archive in Dir (which the helm provider
+	// would have to fetch from a repository).
+	Charts     []string `json:"charts,omitempty"`
+	Unresolved []string `json:"unresolved,omitempty"`
+	Exit       int      `json:"exit"`
+	Start      int64    `json:"start"`
+	End        int64    `json:"end"`
 }
 
 func (c call) String() string { return filepath.Base(c.Dir) + " " + strings.Join(c.Args, " ") }
@@ -86,6 +92,7 @@ func terraformStandIn(args []string) int {
 		cmd = args[0]
 	}
 	if evaluates[cmd] {
+		c.Charts, c.Unresolved = releaseCharts(dir)
 		for _, v := range requiredVariables(dir) {
 			if _, ok := c.Vars[v]; !ok {
 				c.Missing = append(c.Missing, v)
@@ -185,6 +192,26 @@ func resources(dir string) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// releaseCharts returns the chart attribute of every helm_release in dir's stack,
+// and those that are not a relative path to a file below dir.
+func releaseCharts(dir string) (all, unresolved []string) {
+	for _, raw := range readStack(dir).Resource["helm_release"] {
+		var r struct {
+			Chart      string `json:"chart"`
+			Repository string `json:"repository"`
+		}
+		_ = json.Unmarshal(raw, &r)
+		all = append(all, r.Chart)
+		local := filepath.Join(dir, r.Chart)
+		if _, err := os.Stat(local); err != nil || r.Repository != "" || filepath.IsAbs(r.Chart) || !strings.HasPrefix(local, dir+string(filepath.Separator)) {
+			unresolved = append(unresolved, r.Chart)
+		}
+	}
+	sort.Strings(all)
+	sort.Strings(unresolved)
+	return all, unresolved
 }
 
 func varFile(path string) map[string]string {

@@ -4,11 +4,11 @@ resource "helm_release" "ingress_nginx" {
   name             = "ingress-nginx"
   namespace        = "ingress-nginx"
   atomic           = true
-  chart            = "ingress-nginx"
+  chart            = "./charts/ingress-nginx-4.15.1.tgz"
   cleanup_on_fail  = true
   create_namespace = false
+  description      = "ingress-nginx 4.15.1 from https://kubernetes.github.io/ingress-nginx, sha256:da30d0efa89a8ec60372c74a370983ba812717f56f4886b18fd627d266e199ca"
   max_history      = 10
-  repository       = "https://kubernetes.github.io/ingress-nginx"
   timeout          = 600
   values = [
     <<-EOT
@@ -30,11 +30,11 @@ resource "helm_release" "ollama" {
   name             = "ollama"
   namespace        = "ollama"
   atomic           = true
-  chart            = "ollama"
+  chart            = "./charts/ollama-1.77.0.tgz"
   cleanup_on_fail  = true
   create_namespace = false
+  description      = "ollama 1.77.0 from https://helm.otwld.com/, sha256:a67f80e81a4a5c49f5f3f23587a2eed08118e5f50a58ef84bc990862978c92da"
   max_history      = 10
-  repository       = "https://helm.otwld.com/"
   timeout          = 1800
   values = [
     <<-EOT
@@ -72,11 +72,11 @@ resource "helm_release" "librechat" {
   name             = "librechat"
   namespace        = "librechat"
   atomic           = true
-  chart            = "librechat"
+  chart            = "./charts/librechat-2.0.8.tgz"
   cleanup_on_fail  = true
   create_namespace = false
+  description      = "librechat 2.0.8 from oci://ghcr.io/danny-avila/librechat-chart, sha256:d1f42159e7ce414a1ea7fb365af8f8665a10330ad427bd5bfefea40961f66c55"
   max_history      = 10
-  repository       = "oci://ghcr.io/danny-avila/librechat-chart"
   timeout          = 600
   values = [
     <<-EOT
