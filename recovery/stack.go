@@ -170,7 +170,7 @@ func (s Stack) LongestApply() time.Duration {
 
 func (d stackJSON) cluster(env LookupEnv) (Cluster, error) {
 	config := d.variable(env, "kubeconfig_path")
-	path, err := expandHome(config)
+	path, err := ExpandHome(config)
 	if err != nil {
 		return Cluster{}, err
 	}
@@ -190,8 +190,9 @@ func (d stackJSON) variable(env LookupEnv, name string) string {
 	return ""
 }
 
-// expandHome expands a leading ~/ (or a lone ~) as the helm provider does.
-func expandHome(path string) (string, error) {
+// ExpandHome expands a leading ~/ (or a lone ~) as the helm provider (and
+// the kubernetes backend) does.
+func ExpandHome(path string) (string, error) {
 	if path != "~" && !strings.HasPrefix(path, "~/") {
 		return path, nil
 	}

@@ -51,6 +51,7 @@ type cluster struct {
 func newCluster(t *testing.T, records ...string) cluster {
 	t.Helper()
 	root, _ := fakeTerraform(t)
+	t.Setenv("STATE_LIST", "helm_release.ingress_nginx\nhelm_release.librechat\nhelm_release.ollama\n") // every release in the state
 	if err := os.WriteFile(filepath.Join(root, "cdktf.out", "stacks", "apps-dev", "cdk.tf.json"), []byte(appsJSON), 0o644); err != nil {
 		t.Fatal(err)
 	}
