@@ -97,7 +97,7 @@ func Judge(l Lock, dir string, bound time.Duration, h Host) Verdict {
 	case info.Host() != "" && info.Host() == h.Name && len(sameName) == 0 && hidden == 0:
 		v.State, v.Why = Stale, fmt.Sprintf("taken on this machine (%s), where no terraform or tofu process runs in %s: the holder is gone", h.Name, dir)
 	case !info.Created.IsZero() && age > bound:
-		v.State, v.Why = Stale, fmt.Sprintf("%s, longer than an apply of this stack can hold it (%s): the holder is gone", taken, bound)
+		v.State, v.Why = Stale, fmt.Sprintf("%s, longer than an apply of this stack can hold it (%s): the holder is gone", taken, minutes(bound))
 	case info.Host() == h.Name && len(sameName) > 0:
 		v.State, v.Why = Unknown, fmt.Sprintf("%s; %s (pid %d) runs in %s on this machine, which may hold it", taken, sameName[0].Name, sameName[0].PID, sameName[0].Dir)
 	case info.Host() == h.Name:
@@ -107,7 +107,7 @@ func Judge(l Lock, dir string, bound time.Duration, h Host) Verdict {
 		if info.Host() != "" {
 			where = info.Host()
 		}
-		v.State, v.Why = Unknown, fmt.Sprintf("%s on %s, whose processes this machine cannot see, within the %s an apply of this stack can take: it may still be running", taken, where, bound)
+		v.State, v.Why = Unknown, fmt.Sprintf("%s on %s, whose processes this machine cannot see, within the %s an apply of this stack can take: it may still be running", taken, where, minutes(bound))
 	}
 	return v
 }
@@ -141,5 +141,10 @@ func ago(d time.Duration) string {
 	if d < time.Minute {
 		return "less than a minute ago"
 	}
-	return strings.TrimSuffix(d.Truncate(time.Minute).String(), "0s") + " ago"
+	return minutes(d) + " ago"
+}
+
+// minutes is a duration to the minute: 1h30m, 50m.
+func minutes(d time.Duration) string {
+	return strings.TrimSuffix(d.Truncate(time.Minute).String(), "0s")
 }

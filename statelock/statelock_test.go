@@ -1,39 +1,24 @@
 package statelock
 
 import (
-	"bufio"
 	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"reflect"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
 	coordv1 "k8s.io/api/coordination/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes/fake"
+
+	"github.com/llm-platform/cdktf-llm/statelock/statelocktest"
 )
 
-// TestMain doubles as a process that holds a state file's lock, as a
-// Terraform would: with HOLD_LOCK=<file> it takes an fcntl write lock on
-// it, says "locked" and keeps it until its stdin closes.
 func TestMain(m *testing.M) {
-	if path := os.Getenv("HOLD_LOCK"); path != "" {
-		f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o644)
-		if err != nil {
-			os.Exit(3)
-		}
-		lk := syscall.Flock_t{Type: syscall.F_WRLCK}
-		if err := syscall.FcntlFlock(f.Fd(), syscall.F_SETLK, &lk); err != nil {
-			os.Exit(4)
-		}
-		os.Stdout.WriteString("locked\n")
-		bufio.NewReader(os.Stdin).ReadString('\n')
-		os.Exit(0)
-	}
+	statelocktest.Serve()
 	os.Exit(m.Run())
 }
 
@@ -146,24 +131,6 @@ func TestLease(t *testing.T) {
 	}
 }
 
-// holdLock starts a process that holds path's fcntl lock until the test
-// ends, and returns its pid.
-func holdLock(t *testing.T, path string) int {
-	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "HOLD_LOCK="+path)
-	stdin, _ := cmd.StdinPipe()
-	stdout, _ := cmd.StdoutPipe()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { stdin.Close(); cmd.Wait() })
-	if line, _ := bufio.NewReader(stdout).ReadString('\n'); line != "locked\n" {
-		t.Fatalf("the lock holder did not lock %s (%q)", path, line)
-	}
-	return cmd.Process.Pid
-}
-
 func TestLocal(t *testing.T) {
 	tests := []struct {
 		name     string
@@ -186,7 +153,7 @@ func TestLocal(t *testing.T) {
 			}
 			pid := 0
 			if tc.held {
-				pid = holdLock(t, b.Path)
+				pid = statelocktest.Hold(t, b.Path)
 			}
 			l, err := Local(b)
 			if err != nil {

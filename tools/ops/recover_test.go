@@ -55,6 +55,17 @@ func newCluster(t *testing.T, records ...string) cluster {
 	if err := os.WriteFile(filepath.Join(root, "cdktf.out", "stacks", "apps-dev", "cdk.tf.json"), []byte(appsJSON), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	kc := recoverytest.NewKube(t)
+	h, err := recoverytest.NewHelm(kc, revisions(records)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cluster{root: root, kube: kc, helm: h}
+}
+
+// revisions are Helm's records "name=1:deployed,2:…", each release in the
+// namespace of its name.
+func revisions(records []string) []*helmrelease.Release {
 	var revs []*helmrelease.Release
 	for _, rec := range records {
 		name, history, _ := strings.Cut(rec, "=")
@@ -64,12 +75,7 @@ func newCluster(t *testing.T, records ...string) cluster {
 			revs = append(revs, recoverytest.Revision(name, name, version, helmrelease.Status(s), recoverytest.Manifest(deployment, claim)))
 		}
 	}
-	kc := recoverytest.NewKube(t)
-	h, err := recoverytest.NewHelm(kc, revs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cluster{root: root, kube: kc, helm: h}
+	return revs
 }
 
 func (c cluster) ops(out, errOut io.Writer) ops {
