@@ -24,6 +24,9 @@ type Host struct {
 	Name      string
 	Now       time.Time
 	Processes []Process
+	// Blind: this machine's processes could not be listed (no /proc), so
+	// no lock taken here is judged by them.
+	Blind bool
 }
 
 // programs are the names a process holding a state lock can have.
@@ -36,11 +39,15 @@ func programs(extra string) map[string]bool {
 }
 
 // ThisHost is this machine now: os.Hostname, time.Now and the processes
-// /proc lists named terraform, tofu or extra ($TERRAFORM_BINARY_NAME).
+// /proc lists named terraform, tofu or extra ($TERRAFORM_BINARY_NAME);
+// Blind without /proc (macOS).
 func ThisHost(extra string) (Host, error) {
 	name, err := os.Hostname()
 	if err != nil {
 		return Host{}, fmt.Errorf("reading the host name: %w", err)
+	}
+	if _, err := os.Stat("/proc/self"); err != nil {
+		return Host{Name: name, Now: time.Now(), Blind: true}, nil
 	}
 	procs, err := Processes("/proc", extra)
 	if err != nil {

@@ -54,9 +54,10 @@ type Verdict struct {
 //     is Live (by that process); lock info without it is Stale, left by a
 //     process that is gone (it blocks nothing; Terraform replaces it);
 //   - a Terraform process here whose folder is dir holds it: Live;
-//   - taken here (Who's host is this machine's name) and no Terraform
-//     process here works in a folder of that stack's name (another checkout
-//     of the project shares the backend) or in one the system hides: Stale;
+//   - taken here (Who's host is this machine's name), its processes listed,
+//     and no Terraform process here works in a folder of that stack's name
+//     (another checkout of the project shares the backend) or in one the
+//     system hides: Stale;
 //   - taken longer ago than bound: Stale;
 //   - otherwise Unknown.
 func Judge(l Lock, dir string, bound time.Duration, h Host) Verdict {
@@ -94,12 +95,14 @@ func Judge(l Lock, dir string, bound time.Duration, h Host) Verdict {
 		taken = "with no lock info (when it was taken is unknown)"
 	}
 	switch {
-	case info.Host() != "" && info.Host() == h.Name && len(sameName) == 0 && hidden == 0:
+	case info.Host() != "" && info.Host() == h.Name && !h.Blind && len(sameName) == 0 && hidden == 0:
 		v.State, v.Why = Stale, fmt.Sprintf("taken on this machine (%s), where no terraform or tofu process runs in %s: the holder is gone", h.Name, dir)
 	case !info.Created.IsZero() && age > bound:
 		v.State, v.Why = Stale, fmt.Sprintf("%s, longer than an apply of this stack can hold it (%s): the holder is gone", taken, minutes(bound))
 	case info.Host() == h.Name && len(sameName) > 0:
 		v.State, v.Why = Unknown, fmt.Sprintf("%s; %s (pid %d) runs in %s on this machine, which may hold it", taken, sameName[0].Name, sameName[0].PID, sameName[0].Dir)
+	case info.Host() == h.Name && h.Blind:
+		v.State, v.Why = Unknown, fmt.Sprintf("%s on this machine, whose processes cannot be listed (no /proc): it may still be running", taken)
 	case info.Host() == h.Name:
 		v.State, v.Why = Unknown, fmt.Sprintf("%s; %d terraform or tofu process(es) here hide their folders (another user's), one may hold it", taken, hidden)
 	default:

@@ -183,6 +183,7 @@ func TestJudge(t *testing.T) {
 		name       string
 		lock       Lock
 		procs      []Process
+		blind      bool
 		want       State
 		wantBlocks bool
 		wantWhy    string
@@ -194,6 +195,8 @@ func TestJudge(t *testing.T) {
 		{name: "live holder here, older than the bound", lock: held("root@runner-7", 3*time.Hour), procs: []Process{tf(42, dir)}, want: Live, wantBlocks: true},
 		{name: "here, another checkout of the stack", lock: held("root@runner-7", 5*time.Minute), procs: []Process{tf(43, "/work/other/cdktf.out/stacks/apps-prod")}, want: Unknown, wantBlocks: true, wantWhy: "pid 43"},
 		{name: "here, a process that hides its folder", lock: held("root@runner-7", 5*time.Minute), procs: []Process{{PID: 44, Name: "terraform"}}, want: Unknown, wantBlocks: true, wantWhy: "hide their folders"},
+		{name: "here, but processes cannot be listed", lock: held("root@runner-7", 5*time.Minute), blind: true, want: Unknown, wantBlocks: true, wantWhy: "no /proc"},
+		{name: "here, processes cannot be listed, older than the bound", lock: held("root@runner-7", 2*time.Hour), blind: true, want: Stale, wantBlocks: true},
 		{name: "another machine, recent", lock: held("root@ci-3", 10*time.Minute), want: Unknown, wantBlocks: true, wantWhy: "on ci-3, whose processes this machine cannot see"},
 		{name: "another machine, older than the bound", lock: held("root@ci-3", 51*time.Minute), want: Stale, wantBlocks: true, wantWhy: "taken 51m ago, longer than"},
 		{name: "no lock info, holder set", lock: Lock{Backend: kubeBackend, Held: true, Info: &Info{ID: "8d3e-1f"}}, want: Unknown, wantBlocks: true, wantWhy: "no lock info"},
@@ -204,7 +207,7 @@ func TestJudge(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			v := Judge(tc.lock, dir, bound, Host{Name: here, Now: now, Processes: tc.procs})
+			v := Judge(tc.lock, dir, bound, Host{Name: here, Now: now, Processes: tc.procs, Blind: tc.blind})
 			if v.State != tc.want || v.Blocks != tc.wantBlocks || !strings.Contains(v.Why, tc.wantWhy) {
 				t.Errorf("%s (blocks %v): %s; want %s (blocks %v) with %q", v.State, v.Blocks, v.Why, tc.want, tc.wantBlocks, tc.wantWhy)
 			}
