@@ -181,16 +181,8 @@ func TestRecoverLocks(t *testing.T) {
 			if code != tc.want || (err != nil) != (tc.want == exitError) {
 				t.Errorf("exit %d, %v; want %d\n%s%s", code, err, tc.want, out.String(), errOut.String())
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
-			for _, w := range tc.wantErr {
-				if !strings.Contains(errOut.String(), w) {
-					t.Errorf("message lacks %q:\n%s", w, errOut.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
+			wantIn(t, "message", errOut.String(), tc.wantErr)
 			unlocks := ran(p.calls(), apps, "force-unlock")
 			if tc.unlocked {
 				if len(unlocks) != 1 || strings.Join(unlocks[0].Args, " ") != "force-unlock -force "+lockID || unlocks[0].Dir != p.stackDir(apps) {
@@ -233,11 +225,7 @@ func TestRecoverLocalLockInfo(t *testing.T) {
 	if code != exitOK || err != nil {
 		t.Fatalf("exit %d, %v\n%s%s", code, err, out.String(), errOut.String())
 	}
-	for _, w := range []string{"apps-dev: state lock info left behind (" + info + "): stale", "blocks nothing", "remedy: delete " + info, "apps-dev: lock " + lockID + " released"} {
-		if !strings.Contains(out.String(), w) {
-			t.Errorf("output lacks %q:\n%s", w, out.String())
-		}
-	}
+	wantIn(t, "output", out.String(), []string{"apps-dev: state lock info left behind (" + info + "): stale", "blocks nothing", "remedy: delete " + info, "apps-dev: lock " + lockID + " released"})
 	if _, err := os.Stat(info); !os.IsNotExist(err) {
 		t.Errorf("the lock info is still there (%v)", err)
 	}
@@ -285,16 +273,8 @@ func TestReportLocks(t *testing.T) {
 			if code != tc.want || err != nil {
 				t.Errorf("exit %d, %v; want %d\n%s%s", code, err, tc.want, out.String(), errOut.String())
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
-			for _, w := range tc.wantErr {
-				if !strings.Contains(errOut.String(), w) {
-					t.Errorf("message lacks %q:\n%s", w, errOut.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
+			wantIn(t, "message", errOut.String(), tc.wantErr)
 			all := p.calls()
 			if plans := ran(all, "apps-prod", "plan"); len(plans) > 0 {
 				t.Errorf("planned the locked stack: %v", plans)
@@ -345,11 +325,7 @@ func TestRecoverAdopts(t *testing.T) {
 			if code != tc.want || (err != nil) != (tc.want == exitError) {
 				t.Errorf("exit %d, %v; want %d\n%s%s", code, err, tc.want, out.String(), errOut.String())
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
 			if strings.Contains(out.String(), "librechat/librechat: deployed: revision 2 is deployed;") {
 				t.Errorf("librechat, which the state has, is to be adopted:\n%s", out.String())
 			}
@@ -386,11 +362,7 @@ func TestRecoverAdoptsNothingWhileLocked(t *testing.T) {
 	if code != exitDrift || err != nil {
 		t.Errorf("exit %d, %v; want 2\n%s%s", code, err, out.String(), errOut.String())
 	}
-	for _, w := range []string{fmt.Sprintf("process %d holds the lock on %s", pid, state), fmt.Sprintf("kill %d", pid), "apps-dev: nothing adopted: its state is locked"} {
-		if !strings.Contains(out.String(), w) {
-			t.Errorf("output lacks %q:\n%s", w, out.String())
-		}
-	}
+	wantIn(t, "output", out.String(), []string{fmt.Sprintf("process %d holds the lock on %s", pid, state), fmt.Sprintf("kill %d", pid), "apps-dev: nothing adopted: its state is locked"})
 	if imports := ran(p.calls(), "apps-dev", "import"); len(imports) > 0 {
 		t.Errorf("imported into a locked state: %v", imports)
 	}

@@ -97,6 +97,16 @@ func (c cluster) histories() map[string][]string {
 	return out
 }
 
+// wantIn fails for each of wants that text lacks; what names the text.
+func wantIn(t *testing.T, what, text string, wants []string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
+}
+
 // noPrompt fails the test when read: nothing may be asked.
 type noPrompt struct{ t *testing.T }
 
@@ -158,11 +168,7 @@ func TestRecover(t *testing.T) {
 			if code != tc.want || (err != nil) != (tc.want == exitError) {
 				t.Errorf("exit %d, %v; want %d\n%s%s", code, err, tc.want, out.String(), errOut.String())
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
 			if got := c.histories(); !reflect.DeepEqual(got, tc.wantRecords) {
 				t.Errorf("Helm's records %v; want %v", got, tc.wantRecords)
 			}
@@ -191,11 +197,7 @@ func TestRecoverUnreachable(t *testing.T) {
 	if want := (recovery.Cluster{Kubeconfig: "/etc/kube/dev", Context: "lab"}); pinged != want {
 		t.Errorf("pinged %+v; want the TF_VAR_ overrides %+v", pinged, want)
 	}
-	for _, w := range []string{"kubeconfig: /etc/kube/dev", "context:    lab", "no route to host", "Check that the cluster is running"} {
-		if !strings.Contains(errOut.String(), w) {
-			t.Errorf("message lacks %q:\n%s", w, errOut.String())
-		}
-	}
+	wantIn(t, "message", errOut.String(), []string{"kubeconfig: /etc/kube/dev", "context:    lab", "no route to host", "Check that the cluster is running"})
 	if h := c.helm.History("ollama", "ollama"); !reflect.DeepEqual(h, []string{"1:pending-install"}) {
 		t.Errorf("records changed: %v", h)
 	}
@@ -236,11 +238,7 @@ func TestStatusAndDriftReportStuck(t *testing.T) {
 			if err != nil || code != tc.want {
 				t.Errorf("exit %d, %v; want %d\n%s%s", code, err, tc.want, out.String(), errOut.String())
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
 			for _, w := range tc.notOut {
 				if strings.Contains(out.String(), w) {
 					t.Errorf("output has %q:\n%s", w, out.String())
@@ -283,16 +281,8 @@ func TestPreflight(t *testing.T) {
 			if pings != 1 {
 				t.Errorf("%d pings; want one bounded call", pings)
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
-			for _, w := range tc.wantErr {
-				if !strings.Contains(errOut.String(), w) {
-					t.Errorf("message lacks %q:\n%s", w, errOut.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
+			wantIn(t, "message", errOut.String(), tc.wantErr)
 		})
 	}
 }
