@@ -71,7 +71,7 @@ status: build ## deployed chart versions and revisions (terraform outputs and he
 rollback: build ## show each release's revisions and how to roll back
 	@$(OPS) rollback $(ENV)
 
-recover: build ## fix releases an interrupted apply left stuck in Helm (asks first; AUTO_APPROVE=1 does not)
+recover: build ## fix what an interrupted apply left: stuck Helm releases, a stale state lock, a release the state lacks (asks first; AUTO_APPROVE=1 does not)
 	@$(OPS) recover $(ENV)
 
 destroy: synth ## list, then destroy apps-$(ENV), then base-$(ENV) (cdktf destroy); needs no secrets, Terraform never prompts

@@ -10,6 +10,7 @@ import (
 	"helm.sh/helm/v3/pkg/storage/driver"
 	"k8s.io/cli-runtime/pkg/genericclioptions"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -58,16 +59,26 @@ func (c Cluster) flags(namespace string) *genericclioptions.ConfigFlags {
 	return flags
 }
 
-// Ping asks the cluster for its version, one API call bounded by timeout,
-// and returns it (e.g. v1.31.0).
-func Ping(c Cluster, timeout time.Duration) (string, error) {
+// RESTConfig is a client configuration for the cluster, each request
+// bounded by timeout.
+func (c Cluster) RESTConfig(timeout time.Duration) (*rest.Config, error) {
 	rules := clientcmd.NewDefaultClientConfigLoadingRules()
 	rules.ExplicitPath = c.Kubeconfig
 	config, err := clientcmd.NewNonInteractiveDeferredLoadingClientConfig(rules, &clientcmd.ConfigOverrides{CurrentContext: c.Context}).ClientConfig()
 	if err != nil {
-		return "", fmt.Errorf("loading the kubeconfig: %w", err)
+		return nil, fmt.Errorf("loading the kubeconfig: %w", err)
 	}
 	config.Timeout = timeout
+	return config, nil
+}
+
+// Ping asks the cluster for its version, one API call bounded by timeout,
+// and returns it (e.g. v1.31.0).
+func Ping(c Cluster, timeout time.Duration) (string, error) {
+	config, err := c.RESTConfig(timeout)
+	if err != nil {
+		return "", err
+	}
 	client, err := discovery.NewDiscoveryClientForConfig(config)
 	if err != nil {
 		return "", fmt.Errorf("creating a client: %w", err)

@@ -48,6 +48,9 @@ const (
 	Rollback
 	// Manual: recovery does not touch a release in this state.
 	Manual
+	// Adopt: Helm has it deployed and the stack's state has no record of
+	// it; import it into the state (Adopt, below).
+	Adopt
 )
 
 func (r Remedy) String() string {
@@ -58,6 +61,8 @@ func (r Remedy) String() string {
 		return "uninstall"
 	case Rollback:
 		return "rollback"
+	case Adopt:
+		return "adopt"
 	}
 	return "manual"
 }
@@ -205,8 +210,27 @@ func (f Finding) Advice() string {
 		return "uninstall it (its release records and objects, keeping every PersistentVolumeClaim), so that Terraform, which has no record of it, installs it again"
 	case Rollback:
 		return fmt.Sprintf("roll back to revision %d, the last deployed, which Terraform's state describes; the next deploy upgrades it to the code", f.Target)
+	case Adopt:
+		return fmt.Sprintf("import it into the state as it is (terraform import %s %s): Terraform reads the release, installs nothing and runs no hook; the next deploy upgrades it in place to the code", f.Release.Address, f.Release.ImportID())
 	case Manual:
 		return fmt.Sprintf("recover does not touch a release that is %s; look at `helm history %s --namespace %s`", f.Status, f.Release.Name, f.Release.Namespace)
 	}
 	return "nothing to do"
+}
+
+// Adoptable marks for adoption each release that Helm has as deployed and
+// whose address the stack's state lacks (inState): a runner killed between
+// Helm's deployed record and Terraform's state write leaves one, and the
+// next apply fails on it with "cannot re-use a name that is still in use".
+// Other findings are returned as they are.
+func Adoptable(fs []Finding, inState func(address string) bool) []Finding {
+	out := make([]Finding, len(fs))
+	for i, f := range fs {
+		if f.State == Deployed && f.Remedy == Nothing && !inState(f.Release.Address) {
+			f.Remedy = Adopt
+			f.Happened += "; Terraform's state has no record of it (an apply was cut short after Helm's record, before Terraform's)"
+		}
+		out[i] = f
+	}
+	return out
 }

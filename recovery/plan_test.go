@@ -153,3 +153,30 @@ func TestAdvice(t *testing.T) {
 		}
 	}
 }
+
+func TestAdoptable(t *testing.T) {
+	finding := func(id string, history ...string) Finding {
+		return Finding{Release: Release{Address: "helm_release." + id, Name: id, Namespace: "ns"}, Decision: Decide(revs(t, history...))}
+	}
+	fs := []Finding{
+		finding("tracked", "1:deployed"),
+		finding("orphan", "1:deployed"),
+		finding("orphan_upgraded", "1:superseded", "2:deployed"),
+		finding("absent"),
+		finding("stuck", "1:pending-install"),
+	}
+	inState := map[string]bool{"helm_release.tracked": true}
+	got := Adoptable(fs, func(a string) bool { return inState[a] })
+	want := map[string]Remedy{"tracked": Nothing, "orphan": Adopt, "orphan_upgraded": Adopt, "absent": Nothing, "stuck": Uninstall}
+	for _, f := range got {
+		if f.Remedy != want[f.Release.Name] {
+			t.Errorf("%s: %s; want %s", f.Release.Name, f.Remedy, want[f.Release.Name])
+		}
+		if f.Remedy == Adopt && (!strings.Contains(f.Happened, "no record") || !strings.Contains(f.Advice(), "terraform import helm_release."+f.Release.Name+" ns/"+f.Release.Name)) {
+			t.Errorf("%s: %q / %q lack what happened and the import", f.Release.Name, f.Happened, f.Advice())
+		}
+	}
+	if fs[1].Remedy != Nothing {
+		t.Error("Adoptable changed its input")
+	}
+}

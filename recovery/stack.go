@@ -66,12 +66,19 @@ type Release struct {
 // String is namespace/name.
 func (r Release) String() string { return r.Namespace + "/" + r.Name }
 
+// ImportID is the helm provider's import ID of the release: namespace/name
+// (terraform-provider-helm v3, parseImportIdentifier).
+// The same as String, today; kept apart so that neither changes the other.
+func (r Release) ImportID() string { return r.String() }
+
 // Stack is what recovery needs of a synthesized apps stack.
 type Stack struct {
 	// Name is the stack's folder name, e.g. apps-dev.
 	Name     string
 	Cluster  Cluster
 	Releases []Release
+	// DependsOn lists, by release address, the addresses it depends on.
+	DependsOn map[string][]string
 }
 
 // LookupEnv reads an environment variable; os.LookupEnv in production.
@@ -81,6 +88,11 @@ type stackJSON struct {
 	Variable map[string]struct {
 		Default any `json:"default"`
 	} `json:"variable"`
+	Resource struct {
+		HelmRelease map[string]struct {
+			DependsOn []string `json:"depends_on"`
+		} `json:"helm_release"`
+	} `json:"resource"`
 }
 
 // LoadStack reads the releases and the cluster of the synthesized stack in
@@ -109,13 +121,56 @@ func LoadStack(dir string, env LookupEnv) (Stack, error) {
 	for _, r := range rs {
 		st.Releases = append(st.Releases, Release{Address: r.Address, Name: r.Name, Namespace: r.Namespace,
 			Timeout: r.Timeout, MaxHistory: r.MaxHistory, WaitForJobs: r.WaitForJobs})
+		if deps := doc.Resource.HelmRelease[r.ID].DependsOn; len(deps) > 0 {
+			if st.DependsOn == nil {
+				st.DependsOn = map[string][]string{}
+			}
+			st.DependsOn[r.Address] = deps
+		}
 	}
 	return st, nil
 }
 
+// ApplyMargin is what an apply of a stack may take besides its releases'
+// waits: init, refresh, the providers, the other resources.
+const ApplyMargin = 10 * time.Minute
+
+// LongestApply bounds how long an apply of the stack can hold its state
+// lock: the longest chain of releases along depends_on, each counted twice
+// (an atomic release waits out its timeout installing or upgrading, then
+// again rolling back), plus ApplyMargin.
+func (s Stack) LongestApply() time.Duration {
+	byAddress := map[string]Release{}
+	for _, r := range s.Releases {
+		byAddress[r.Address] = r
+	}
+	memo := map[string]time.Duration{}
+	var chain func(r Release, seen map[string]bool) time.Duration
+	chain = func(r Release, seen map[string]bool) time.Duration {
+		if d, ok := memo[r.Address]; ok {
+			return d
+		}
+		seen[r.Address] = true
+		var longest time.Duration
+		for _, dep := range s.DependsOn[r.Address] {
+			if d, ok := byAddress[dep]; ok && !seen[dep] {
+				longest = max(longest, chain(d, seen))
+			}
+		}
+		delete(seen, r.Address)
+		memo[r.Address] = longest + 2*r.Timeout
+		return memo[r.Address]
+	}
+	var longest time.Duration
+	for _, r := range s.Releases {
+		longest = max(longest, chain(r, map[string]bool{}))
+	}
+	return longest + ApplyMargin
+}
+
 func (d stackJSON) cluster(env LookupEnv) (Cluster, error) {
 	config := d.variable(env, "kubeconfig_path")
-	path, err := expandHome(config)
+	path, err := ExpandHome(config)
 	if err != nil {
 		return Cluster{}, err
 	}
@@ -135,8 +190,9 @@ func (d stackJSON) variable(env LookupEnv, name string) string {
 	return ""
 }
 
-// expandHome expands a leading ~/ (or a lone ~) as the helm provider does.
-func expandHome(path string) (string, error) {
+// ExpandHome expands a leading ~/ (or a lone ~) as the helm provider (and
+// the kubernetes backend) does.
+func ExpandHome(path string) (string, error) {
 	if path != "~" && !strings.HasPrefix(path, "~/") {
 		return path, nil
 	}

@@ -120,3 +120,45 @@ func TestClusterString(t *testing.T) {
 		}
 	}
 }
+
+func TestLongestApply(t *testing.T) {
+	rel := func(id string, timeout time.Duration) Release {
+		return Release{Address: "helm_release." + id, Timeout: timeout}
+	}
+	tests := []struct {
+		name     string
+		releases []Release
+		deps     map[string][]string
+		want     time.Duration
+	}{
+		{name: "no releases: the margin", want: ApplyMargin},
+		{name: "independent: the longest, twice", releases: []Release{rel("a", 10*time.Minute), rel("b", 30*time.Minute)}, want: 60*time.Minute + ApplyMargin},
+		{name: "a chain adds up (prod: nvidia, then ollama)", releases: []Release{rel("nvidia", 10*time.Minute), rel("ollama", 30*time.Minute), rel("ingress", 10*time.Minute)},
+			deps: map[string][]string{"helm_release.ollama": {"helm_release.nvidia"}}, want: 80*time.Minute + ApplyMargin},
+		{name: "the longest of two chains", releases: []Release{rel("a", 10*time.Minute), rel("b", 10*time.Minute), rel("c", 25*time.Minute)},
+			deps: map[string][]string{"helm_release.b": {"helm_release.a"}}, want: 50*time.Minute + ApplyMargin},
+		{name: "a dependency on something else counts nothing", releases: []Release{rel("a", 5*time.Minute)},
+			deps: map[string][]string{"helm_release.a": {"kubernetes_namespace_v1.x"}}, want: 10*time.Minute + ApplyMargin},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := (Stack{Releases: tc.releases, DependsOn: tc.deps}).LongestApply(); got != tc.want {
+				t.Errorf("LongestApply = %s; want %s", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestLoadStackDependsOn(t *testing.T) {
+	doc := strings.Replace(appsStack, `"wait_for_jobs": true}`, `"wait_for_jobs": true, "depends_on": ["helm_release.ingress_nginx"]}`, 1)
+	s, err := LoadStack(writeStack(t, doc), envOf(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s.DependsOn["helm_release.ollama"]; !reflect.DeepEqual(got, []string{"helm_release.ingress_nginx"}) {
+		t.Errorf("ollama depends on %v; want helm_release.ingress_nginx", got)
+	}
+	if got, want := s.LongestApply(), 2*(5*time.Minute+30*time.Minute)+ApplyMargin; got != want {
+		t.Errorf("LongestApply = %s; want %s", got, want)
+	}
+}

@@ -107,19 +107,9 @@ func (o ops) destroy(envs []string) (int, error) {
 
 // listState prints what a stack's state holds: what a destroy removes.
 func (o ops) listState(stack string) error {
-	if code, err := o.init(stack); err != nil || code != exitOK {
-		return failed(stack+": terraform init", code, err)
-	}
-	var buf strings.Builder
-	if code, err := o.terraform(stack, &buf, nil, "state", "list"); err != nil || code != exitOK {
-		return failed(stack+": terraform state list", code, err)
-	}
-	var addrs []string
-	sc := bufio.NewScanner(strings.NewReader(buf.String()))
-	for sc.Scan() {
-		if line := strings.TrimSpace(sc.Text()); line != "" {
-			addrs = append(addrs, line)
-		}
+	addrs, err := o.stateList(stack)
+	if err != nil {
+		return err
 	}
 	if len(addrs) == 0 {
 		fmt.Fprintf(o.out, "%s: nothing deployed\n", stack)
@@ -136,4 +126,24 @@ func failed(what string, code int, err error) error {
 		return fmt.Errorf("%s: %w", what, err)
 	}
 	return fmt.Errorf("%s failed (exit %d); its output above says why", what, code)
+}
+
+// stateList is the addresses a stack's state holds (terraform state list,
+// which reads the state without locking it), after terraform init.
+func (o ops) stateList(stack string) ([]string, error) {
+	if code, err := o.init(stack); err != nil || code != exitOK {
+		return nil, failed(stack+": terraform init", code, err)
+	}
+	var buf strings.Builder
+	if code, err := o.terraform(stack, &buf, nil, "state", "list"); err != nil || code != exitOK {
+		return nil, failed(stack+": terraform state list", code, err)
+	}
+	var addrs []string
+	sc := bufio.NewScanner(strings.NewReader(buf.String()))
+	for sc.Scan() {
+		if line := strings.TrimSpace(sc.Text()); line != "" {
+			addrs = append(addrs, line)
+		}
+	}
+	return addrs, nil
 }

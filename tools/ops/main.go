@@ -7,13 +7,15 @@
 //	ops status ENV     deployed releases: chart versions and revisions, and
 //	                   stuck releases
 //	ops rollback ENV   each release's history and how to roll back
-//	ops recover ENV    find the releases an interrupted apply left stuck in
-//	                   Helm's records and, after a yes or with AUTO_APPROVE=1,
-//	                   uninstall (never deployed) or roll them back; exit 0
-//	                   when nothing is stuck, 2 when something is and was not
-//	                   fixed, 1 on error
-//	ops preflight ENV  before a deploy: the cluster answers (one call, 5 s) and
-//	                   no release is stuck
+//	ops recover ENV    find what an interrupted apply left: a state lock whose
+//	                   holder is gone, releases stuck in Helm's records,
+//	                   releases Helm has deployed and the state lacks; after a
+//	                   yes or with AUTO_APPROVE=1, release the lock (terraform
+//	                   force-unlock), uninstall (never deployed) or roll back,
+//	                   and import (terraform import); exit 0 when nothing is
+//	                   stuck, 2 when something is and was not fixed, 1 on error
+//	ops preflight ENV  before a deploy: the cluster answers (one call, 5 s), no
+//	                   release is stuck and no state lock blocks
 //	ops deploy ENV     the preflight, then, with every secret given,
 //	                   cdktf deploy base-ENV apps-ENV
 //	ops destroy ENV    lists what the stacks hold, then, after a yes or with

@@ -12,7 +12,10 @@ import (
 	"sort"
 	"strings"
 
+	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
+
 	"github.com/llm-platform/cdktf-llm/recovery"
+	"github.com/llm-platform/cdktf-llm/statelock"
 )
 
 // Exit codes, as terraform plan -detailed-exitcode has them.
@@ -62,6 +65,12 @@ type ops struct {
 	helm func(recovery.Cluster) helmRecords
 	// ping checks that a cluster answers; nil: recovery.Ping, bounded.
 	ping func(recovery.Cluster) (string, error)
+	// leases reads a kubernetes backend's Leases (its state lock); nil: a
+	// client through the backend's config_path and config_context.
+	leases func(statelock.Backend) (coordinationv1.LeasesGetter, error)
+	// host is this machine now (name, time, Terraform processes), to judge
+	// a lock's holder; nil: statelock.ThisHost.
+	host func() (statelock.Host, error)
 	// lookupEnv reads TF_VAR_kubeconfig_path and the like; nil: os.LookupEnv.
 	lookupEnv recovery.LookupEnv
 	// in answers recover's question, asked only when interactive (stdin
@@ -167,7 +176,7 @@ func (o ops) init(stack string) (int, error) {
 // drift plans every stack with a refresh and reports which resources differ.
 func (o ops) drift(envs []string) (int, error) {
 	worst := exitOK
-	var stuck []string
+	var stuck, locked []string
 	for _, env := range envs {
 		// A plan needs every variable, the write-only secrets too, which a
 		// plan that is never applied does not write (secrets.go).
@@ -175,7 +184,17 @@ func (o ops) drift(envs []string) (int, error) {
 		if err != nil {
 			return exitError, err
 		}
+		blocked := map[string]bool{}
+		for _, stack := range o.reportLocks(o.out, env) {
+			blocked[stack] = true
+			locked = append(locked, stack)
+			worst = worse(worst, exitDrift)
+		}
 		for _, stack := range stacks(env) {
+			if blocked[stack] {
+				fmt.Fprintf(o.out, "%s: not planned: its state is locked (above)\n", stack)
+				continue
+			}
 			code, err := o.driftStack(env, stack, fill)
 			if err != nil {
 				return exitError, err
@@ -190,6 +209,8 @@ func (o ops) drift(envs []string) (int, error) {
 	switch {
 	case worst == exitOK:
 		fmt.Fprintln(o.out, "no drift: the cluster matches the code")
+	case len(locked) > 0:
+		fmt.Fprintf(o.out, "locked state found (%s): `make recover ENV=%s` releases a lock whose holder is gone and says what to do with any other\n", strings.Join(locked, ", "), strings.Join(envs, ","))
 	case len(stuck) > 0:
 		fmt.Fprintf(o.out, "stuck releases found: `make recover ENV=%s`, then `make deploy ENV=%s`\n", strings.Join(stuck, ","), strings.Join(stuck, ","))
 	case worst == exitDrift:
@@ -322,6 +343,7 @@ func (o ops) releases(env string) ([]release, error) {
 // status prints what Terraform deployed, then what Helm reports.
 func (o ops) status(envs []string) (int, error) {
 	for _, env := range envs {
+		o.reportLocks(o.out, env)
 		o.reportStuck(env) // first: an interrupted first apply leaves no outputs
 		rs, err := o.releases(env)
 		if err != nil {

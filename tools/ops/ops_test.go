@@ -10,7 +10,8 @@ import (
 
 // fakeTerraform puts a terraform on PATH that logs each call as
 // "<stack folder> <args>" and exits with $EXIT_<stack folder, - as _> for
-// plan; show -json prints $PLAN_JSON, output -json prints $OUTPUT_JSON.
+// plan; show -json prints $PLAN_JSON, output -json prints $OUTPUT_JSON,
+// state list prints $STATE_LIST.
 func fakeTerraform(t *testing.T) (root, logFile string) {
 	t.Helper()
 	root = t.TempDir()
@@ -23,6 +24,7 @@ case "$1" in
   plan) var="EXIT_${stack//-/_}"; exit "${!var:-0}" ;;
   show) printf '%s' "$PLAN_JSON" ;;
   output) printf '%s' "$OUTPUT_JSON" ;;
+  state) printf '%s' "$STATE_LIST" ;;
 esac
 `
 	if err := os.MkdirAll(bin, 0o755); err != nil {

@@ -4,11 +4,13 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
 
 	"github.com/llm-platform/cdktf-llm/recovery"
+	"github.com/llm-platform/cdktf-llm/statelock"
 )
 
 // helmRecords reads and repairs Helm's records of a stack's releases;
@@ -92,20 +94,38 @@ func (o ops) findings(env string) (recovery.Stack, []recovery.Finding, error) {
 	return st, fs, err
 }
 
-// inspect reads Helm's record of each release of a stack.
+// inspect reads Helm's record of each release of a stack and, when Helm
+// has one deployed, what the stack's state holds: a deployed release the
+// state lacks is to be adopted.
 func (o ops) inspect(st recovery.Stack) ([]recovery.Finding, error) {
 	fs, err := o.helmFor(st.Cluster).Inspect(st.Releases)
 	if err != nil {
 		return nil, fmt.Errorf("%s: reading Helm's records: %w", st.Name, err)
 	}
-	return fs, nil
+	deployed := false
+	for _, f := range fs {
+		deployed = deployed || f.State == recovery.Deployed
+	}
+	if !deployed {
+		return fs, nil
+	}
+	addrs, err := o.stateList(st.Name)
+	if err != nil {
+		return nil, fmt.Errorf("reading what Terraform's state holds: %w", err)
+	}
+	inState := map[string]bool{}
+	for _, a := range addrs {
+		inState[a] = true
+	}
+	return recovery.Adoptable(fs, func(a string) bool { return inState[a] }), nil
 }
 
-// needsRecovery keeps the stuck and unusual findings.
+// needsRecovery keeps the stuck and unusual findings, and the releases to
+// adopt.
 func needsRecovery(fs []recovery.Finding) []recovery.Finding {
 	var out []recovery.Finding
 	for _, f := range fs {
-		if f.State == recovery.Stuck || f.State == recovery.Unusual {
+		if f.State == recovery.Stuck || f.State == recovery.Unusual || f.Remedy == recovery.Adopt {
 			out = append(out, f)
 		}
 	}
@@ -137,16 +157,19 @@ func (o ops) printStuck(env string, st recovery.Stack, fs []recovery.Finding, er
 	return true
 }
 
-// envPlan is one environment's findings.
+// envPlan is one environment's findings and state locks.
 type envPlan struct {
 	env      string
 	stack    recovery.Stack
 	findings []recovery.Finding
+	locks    []stackLock
 }
 
-// recover finds the stuck releases of each environment, says what
-// happened and the remedy, and with approval applies it. Exit 0: nothing
-// is stuck (any more); 2: something is stuck and was not fixed; 1: error.
+// recover finds each environment's state locks whose holder is gone, its
+// stuck releases and the deployed releases its state lacks, says what
+// happened and the remedy, and with approval applies it: locks first, then
+// Helm's records, then adoption. Exit 0: nothing is stuck (any more); 2:
+// something is stuck and was not fixed; 1: error.
 func (o ops) recover(envs []string) (int, error) {
 	var plans []envPlan
 	for _, env := range envs {
@@ -159,8 +182,15 @@ func (o ops) recover(envs []string) (int, error) {
 		if err != nil {
 			return exitError, err
 		}
+		ls, err := o.locks(env)
+		if err != nil {
+			return exitError, fmt.Errorf("reading the state locks: %w", err)
+		}
+		for _, l := range ls {
+			o.printLock(o.out, l)
+		}
 		o.printPlan(st, fs)
-		plans = append(plans, envPlan{env: env, stack: st, findings: fs})
+		plans = append(plans, envPlan{env: env, stack: st, findings: fs, locks: ls})
 	}
 	fixable, manual := count(plans)
 	spec := strings.Join(envs, ",")
@@ -175,12 +205,15 @@ func (o ops) recover(envs []string) (int, error) {
 	if !o.approved(spec) {
 		return exitDrift, nil
 	}
-	if failed := o.applyAll(plans); failed > 0 {
+	failed := o.releaseAll(plans)
+	failed += o.applyAll(plans)
+	failed += o.adoptAll(plans)
+	if failed > 0 {
 		return exitError, fmt.Errorf("%d remedies failed; nothing else was changed for them", failed)
 	}
-	fmt.Fprintf(o.out, "next: make deploy ENV=%s (Terraform installs what was uninstalled and upgrades what was rolled back to the code)\n", spec)
+	fmt.Fprintf(o.out, "next: make deploy ENV=%s (Terraform installs what was uninstalled, and upgrades to the code what was rolled back or adopted)\n", spec)
 	if manual > 0 {
-		fmt.Fprintf(o.out, "still stuck: %d release(s) recover leaves to you; see the advice above\n", manual)
+		fmt.Fprintf(o.out, "still stuck: %d release(s) or lock(s) recover leaves to you; see the advice above\n", manual)
 		return exitDrift, nil
 	}
 	return exitOK, nil
@@ -200,9 +233,17 @@ func count(plans []envPlan) (fixable, manual int) {
 	for _, p := range plans {
 		for _, f := range p.findings {
 			switch f.Remedy {
-			case recovery.Uninstall, recovery.Rollback:
+			case recovery.Uninstall, recovery.Rollback, recovery.Adopt:
 				fixable++
 			case recovery.Manual:
+				manual++
+			}
+		}
+		for _, l := range p.locks {
+			switch l.verdict.State {
+			case statelock.Stale:
+				fixable++
+			case statelock.Live, statelock.Unknown:
 				manual++
 			}
 		}
@@ -253,7 +294,7 @@ func (o ops) applyAll(plans []envPlan) int {
 		client := o.helmFor(p.stack.Cluster)
 		for _, f := range p.findings {
 			if f.Remedy != recovery.Uninstall && f.Remedy != recovery.Rollback {
-				continue
+				continue // adoption is Terraform's (adoptAll)
 			}
 			out, err := client.Apply(f)
 			if err != nil {
@@ -268,6 +309,75 @@ func (o ops) applyAll(plans []envPlan) int {
 		}
 	}
 	return failed
+}
+
+// releaseAll releases every stale lock, each on its own, and counts the
+// failures.
+func (o ops) releaseAll(plans []envPlan) int {
+	failed := 0
+	for _, p := range plans {
+		for _, l := range p.locks {
+			if l.verdict.State != statelock.Stale {
+				continue
+			}
+			if err := o.release(p.env, l); err != nil {
+				fmt.Fprintf(o.errOut, "%s: releasing lock %s failed: %v\n", l.stack, l.lock.ID(), err)
+				failed++
+				continue
+			}
+			fmt.Fprintf(o.out, "%s: lock %s released (%s)\n", l.stack, l.lock.ID(), l.lock.Backend.Where())
+		}
+	}
+	return failed
+}
+
+// adoptAll imports each release to adopt into its stack's state, with
+// Terraform's own import (the stack's variables and providers): the helm
+// provider reads the release, installs nothing and runs no hook. It reads
+// Helm's record again first, and adopts nothing while the state is locked.
+func (o ops) adoptAll(plans []envPlan) int {
+	failed := 0
+	for _, p := range plans {
+		var adopt []recovery.Finding
+		for _, f := range p.findings {
+			if f.Remedy == recovery.Adopt {
+				adopt = append(adopt, f)
+			}
+		}
+		if len(adopt) == 0 {
+			continue
+		}
+		if l, err := o.readLock(p.stack.Name); err != nil || l.Held {
+			fmt.Fprintf(o.out, "%s: nothing adopted: its state is locked (lock %s) or its lock cannot be read (%v); release it, then run recover again\n", p.stack.Name, l.ID(), err)
+			continue
+		}
+		for _, f := range adopt {
+			if err := o.adopt(p.stack, f); err != nil {
+				fmt.Fprintf(o.errOut, "%s: adopting %s failed: %v\n", p.stack.Name, f.Release, err)
+				failed++
+				continue
+			}
+			fmt.Fprintf(o.out, "%s: %s: imported into the state as %s (revision %d, as Helm has it)\n", p.stack.Name, f.Release, f.Release.Address, f.Revision)
+		}
+	}
+	return failed
+}
+
+// adopt imports one release, if Helm still has it deployed at the revision
+// that was read.
+func (o ops) adopt(st recovery.Stack, f recovery.Finding) error {
+	now, err := o.helmFor(st.Cluster).Inspect([]recovery.Release{f.Release})
+	if err != nil {
+		return err
+	}
+	if now[0].State != recovery.Deployed || now[0].Revision != f.Revision {
+		return fmt.Errorf("adopt %s: %w", f.Release, recovery.ErrChanged)
+	}
+	args := []string{"import", "-input=false", "-no-color", f.Release.Address, f.Release.ImportID()}
+	if code, err := o.terraform(st.Name, io.Discard, nil, args...); err != nil || code != exitOK {
+		return failed("terraform "+strings.Join(args, " "), code, err)
+	}
+	return nil
 }
 
 // preflight checks, before a deploy, that each environment's cluster
@@ -291,6 +401,12 @@ func (o ops) preflight(envs []string) (int, error) {
 		fs, err := o.inspect(st)
 		if o.printStuck(env, st, fs, err) {
 			fmt.Fprintf(o.errOut, "not deploying: Helm's records of apps-%s block the apply; run make recover ENV=%s first\n", env, env)
+			return exitDrift, nil
+		}
+	}
+	for _, env := range envs {
+		if blocked := o.reportLocks(o.out, env); len(blocked) > 0 {
+			fmt.Fprintf(o.errOut, "not deploying: the state of %s is locked, and Terraform would fail on it; see above (make recover ENV=%s releases a lock whose holder is gone)\n", strings.Join(blocked, " and "), env)
 			return exitDrift, nil
 		}
 	}

@@ -51,9 +51,21 @@ type cluster struct {
 func newCluster(t *testing.T, records ...string) cluster {
 	t.Helper()
 	root, _ := fakeTerraform(t)
+	t.Setenv("STATE_LIST", "helm_release.ingress_nginx\nhelm_release.librechat\nhelm_release.ollama\n") // every release in the state
 	if err := os.WriteFile(filepath.Join(root, "cdktf.out", "stacks", "apps-dev", "cdk.tf.json"), []byte(appsJSON), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	kc := recoverytest.NewKube(t)
+	h, err := recoverytest.NewHelm(kc, revisions(records)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cluster{root: root, kube: kc, helm: h}
+}
+
+// revisions are Helm's records "name=1:deployed,2:…", each release in the
+// namespace of its name.
+func revisions(records []string) []*helmrelease.Release {
 	var revs []*helmrelease.Release
 	for _, rec := range records {
 		name, history, _ := strings.Cut(rec, "=")
@@ -63,12 +75,7 @@ func newCluster(t *testing.T, records ...string) cluster {
 			revs = append(revs, recoverytest.Revision(name, name, version, helmrelease.Status(s), recoverytest.Manifest(deployment, claim)))
 		}
 	}
-	kc := recoverytest.NewKube(t)
-	h, err := recoverytest.NewHelm(kc, revs...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cluster{root: root, kube: kc, helm: h}
+	return revs
 }
 
 func (c cluster) ops(out, errOut io.Writer) ops {
@@ -88,6 +95,16 @@ func (c cluster) histories() map[string][]string {
 		}
 	}
 	return out
+}
+
+// wantIn fails for each of wants that text lacks; what names the text.
+func wantIn(t *testing.T, what, text string, wants []string) {
+	t.Helper()
+	for _, w := range wants {
+		if !strings.Contains(text, w) {
+			t.Errorf("%s lacks %q:\n%s", what, w, text)
+		}
+	}
 }
 
 // noPrompt fails the test when read: nothing may be asked.
@@ -151,11 +168,7 @@ func TestRecover(t *testing.T) {
 			if code != tc.want || (err != nil) != (tc.want == exitError) {
 				t.Errorf("exit %d, %v; want %d\n%s%s", code, err, tc.want, out.String(), errOut.String())
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
 			if got := c.histories(); !reflect.DeepEqual(got, tc.wantRecords) {
 				t.Errorf("Helm's records %v; want %v", got, tc.wantRecords)
 			}
@@ -184,11 +197,7 @@ func TestRecoverUnreachable(t *testing.T) {
 	if want := (recovery.Cluster{Kubeconfig: "/etc/kube/dev", Context: "lab"}); pinged != want {
 		t.Errorf("pinged %+v; want the TF_VAR_ overrides %+v", pinged, want)
 	}
-	for _, w := range []string{"kubeconfig: /etc/kube/dev", "context:    lab", "no route to host", "Check that the cluster is running"} {
-		if !strings.Contains(errOut.String(), w) {
-			t.Errorf("message lacks %q:\n%s", w, errOut.String())
-		}
-	}
+	wantIn(t, "message", errOut.String(), []string{"kubeconfig: /etc/kube/dev", "context:    lab", "no route to host", "Check that the cluster is running"})
 	if h := c.helm.History("ollama", "ollama"); !reflect.DeepEqual(h, []string{"1:pending-install"}) {
 		t.Errorf("records changed: %v", h)
 	}
@@ -229,11 +238,7 @@ func TestStatusAndDriftReportStuck(t *testing.T) {
 			if err != nil || code != tc.want {
 				t.Errorf("exit %d, %v; want %d\n%s%s", code, err, tc.want, out.String(), errOut.String())
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
 			for _, w := range tc.notOut {
 				if strings.Contains(out.String(), w) {
 					t.Errorf("output has %q:\n%s", w, out.String())
@@ -276,16 +281,8 @@ func TestPreflight(t *testing.T) {
 			if pings != 1 {
 				t.Errorf("%d pings; want one bounded call", pings)
 			}
-			for _, w := range tc.wantOut {
-				if !strings.Contains(out.String(), w) {
-					t.Errorf("output lacks %q:\n%s", w, out.String())
-				}
-			}
-			for _, w := range tc.wantErr {
-				if !strings.Contains(errOut.String(), w) {
-					t.Errorf("message lacks %q:\n%s", w, errOut.String())
-				}
-			}
+			wantIn(t, "output", out.String(), tc.wantOut)
+			wantIn(t, "message", errOut.String(), tc.wantErr)
 		})
 	}
 }

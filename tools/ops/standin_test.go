@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2/hclparse"
+
+	"github.com/llm-platform/cdktf-llm/statelock/statelocktest"
 )
 
 // The test binary doubles as a stand-in terraform: started under that name
@@ -21,8 +23,12 @@ import (
 // (plan, apply, destroy, refresh, import, console) needs a value for every
 // root variable without a default, from TF_VAR_<name>, -var or -var-file;
 // a missing one is an error when input is off (-input=false, TF_INPUT=0)
-// and a prompt that waits otherwise, recorded as prompted.
+// and a prompt that waits otherwise, recorded as prompted. state list
+// prints $STANDIN_STATE (comma-separated) when set, else every resource;
+// import exits $STANDIN_IMPORT_EXIT when set; force-unlock fails on local
+// state, as Terraform's does.
 func TestMain(m *testing.M) {
+	statelocktest.Serve() // a holder of a state file's lock, for locks_test.go
 	if filepath.Base(os.Args[0]) == "terraform" {
 		os.Exit(terraformStandIn(os.Args[1:]))
 	}
@@ -143,9 +149,27 @@ func terraformStandIn(args []string) int {
 	case "show":
 		fmt.Print(`{"resource_changes":[]}`)
 	case "state":
+		if list, ok := os.LookupEnv("STANDIN_STATE"); ok { // what the state holds, when not every resource
+			fmt.Print(strings.ReplaceAll(list, ",", "\n"))
+			break
+		}
 		for _, r := range resources(dir) {
 			fmt.Println(r)
 		}
+	case "import":
+		if v := os.Getenv("STANDIN_IMPORT_EXIT"); v != "" {
+			fmt.Sscan(v, &c.Exit)
+			fmt.Fprintln(os.Stderr, "Error: Cannot import non-existent remote object")
+			break
+		}
+		fmt.Println("Import successful!")
+	case "force-unlock":
+		if _, local := readStack(dir).Terraform.Backend["local"]; local || len(readStack(dir).Terraform.Backend) == 0 {
+			fmt.Fprintln(os.Stderr, "Failed to unlock state: LocalState not locked") // as Terraform 1.14 answers -force on local state
+			c.Exit = 1
+			break
+		}
+		fmt.Println("Terraform state has been successfully unlocked!")
 	}
 	return c.Exit
 }
@@ -161,8 +185,11 @@ func contains(list []string, s string) bool {
 
 // stackDoc is what the stand-in reads of a stack's cdk.tf.json.
 type stackDoc struct {
-	Variable map[string]map[string]json.RawMessage `json:"variable"`
-	Resource map[string]map[string]json.RawMessage `json:"resource"`
+	Variable  map[string]map[string]json.RawMessage `json:"variable"`
+	Resource  map[string]map[string]json.RawMessage `json:"resource"`
+	Terraform struct {
+		Backend map[string]json.RawMessage `json:"backend"`
+	} `json:"terraform"`
 }
 
 func readStack(dir string) stackDoc {
