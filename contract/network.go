@@ -76,6 +76,8 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 		}
 	}
 
+	compiled := cluster.Compile()
+
 	// The platform's pods, then the stand-ins for what else may send.
 	releaseOf := map[string]string{}
 	var platform []netpol.Endpoint
@@ -132,7 +134,7 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 	for _, s := range platform {
 		for _, proto := range []corev1.Protocol{corev1.ProtocolUDP, corev1.ProtocolTCP} {
 			flows = append(flows, Flow{From: s.Name, To: kubeDNS.Name, Port: 53, Protocol: proto, Want: true, Why: "DNS",
-				Verdict: cluster.Evaluate(s, kubeDNS, 53, proto)})
+				Verdict: compiled.Evaluate(s, kubeDNS, 53, proto)})
 		}
 	}
 	for _, k := range sortedKeys(targets) {
@@ -146,7 +148,7 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 				why = "not a client of " + t.to.Name
 			}
 			flows = append(flows, Flow{From: s.Name, To: t.to.Name, Port: t.port, Protocol: t.proto, Want: ok, Why: why,
-				Verdict: cluster.Evaluate(s, t.to, t.port, t.proto)})
+				Verdict: compiled.Evaluate(s, t.to, t.port, t.proto)})
 		}
 	}
 	// Model pulls and LibreChat's calls out; nothing else of the apps' namespaces goes out.
@@ -160,7 +162,7 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 			why = "a data store has no business outside the cluster"
 		}
 		flows = append(flows, Flow{From: s.Name, To: internet.Name, Port: 443, Protocol: corev1.ProtocolTCP, Want: needs, Why: why,
-			Verdict: cluster.Evaluate(s, internet, 443, corev1.ProtocolTCP)})
+			Verdict: compiled.Evaluate(s, internet, 443, corev1.ProtocolTCP)})
 	}
 
 	for _, f := range flows {
