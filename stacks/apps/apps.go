@@ -47,9 +47,10 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 	var ingressDeps, ollamaDeps []cdktf.ITerraformDependable
 	if env.Ingress.Install {
 		r, err := ingressnginx.New(stack.TF, "ingress_nginx", ingressnginx.Config{
-			Release:     release("ingress-nginx", env.Ingress.Namespace, env.Ingress.ChartVersion, addonTimeout),
+			Release:     release(ingressnginx.ReleaseName, env.Ingress.Namespace, env.Ingress.ChartVersion, addonTimeout),
 			ClassName:   env.Ingress.ClassName,
 			ServiceType: env.Ingress.ServiceType,
+			Metrics:     len(env.Ingress.MetricsFrom) > 0,
 		})
 		if err != nil {
 			return Output{}, err

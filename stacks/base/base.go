@@ -13,6 +13,7 @@ import (
 
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/constructs/credentials"
+	"github.com/llm-platform/cdktf-llm/constructs/ingressnginx"
 	"github.com/llm-platform/cdktf-llm/constructs/librechat"
 	"github.com/llm-platform/cdktf-llm/constructs/namespace"
 	"github.com/llm-platform/cdktf-llm/constructs/networkpolicy"
@@ -43,13 +44,17 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 	libreNS := namespace.New(stack.TF, "librechat", namespace.Config{Name: l.Namespace, App: "librechat", Env: env.Name, PodSecurity: env.Security.PodSecurity})
 	namespaces := map[string]string{"ollama": o.Namespace, "librechat": l.Namespace}
 	if env.Ingress.Install {
-		namespace.New(stack.TF, "ingress_nginx", namespace.Config{Name: env.Ingress.Namespace, App: "ingress-nginx", Env: env.Name, PodSecurity: "baseline"})
+		ns := namespace.New(stack.TF, "ingress_nginx", namespace.Config{Name: env.Ingress.Namespace, App: "ingress-nginx", Env: env.Name, PodSecurity: "baseline"})
 		namespaces["ingress_nginx"] = env.Ingress.Namespace
+		networkpolicy.New(stack.TF, "ingress_nginx", networkpolicy.Config{Namespace: ns.Name, Labels: ns.Labels, Allow: ingressNginxFlows(env)})
 	}
 	if env.NvidiaDevicePlugin.Install {
 		// The plugin mounts the kubelet's device-plugin directory from the host.
-		namespace.New(stack.TF, "nvidia_device_plugin", namespace.Config{Name: env.NvidiaDevicePlugin.Namespace, App: "nvidia-device-plugin", Env: env.Name, PodSecurity: "privileged"})
+		ns := namespace.New(stack.TF, "nvidia_device_plugin", namespace.Config{Name: env.NvidiaDevicePlugin.Namespace, App: "nvidia-device-plugin", Env: env.Name, PodSecurity: "privileged"})
 		namespaces["nvidia_device_plugin"] = env.NvidiaDevicePlugin.Namespace
+		// The plugin talks to the kubelet over a socket on the host: it
+		// needs no network at all, so nothing is allowed.
+		networkpolicy.New(stack.TF, "nvidia_device_plugin", networkpolicy.Config{Namespace: ns.Name, Labels: ns.Labels})
 	}
 
 	ollamaHard := hard(o.Quota.Quota)
@@ -88,7 +93,8 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 }
 
 // internet is where model pulls and LibreChat's outbound calls go, on 443.
-var internet = networkpolicy.Peer{CIDR: "0.0.0.0/0"}
+var internet = networkpolicy.Peer{CIDRs: []string{"0.0.0.0/0"}}
+
 
 // ports is one TCP port.
 func ports(n int) []networkpolicy.Port { return []networkpolicy.Port{{Number: n}} }
@@ -132,6 +138,42 @@ func libreChatFlows(env config.Environment) []networkpolicy.Flow {
 		{Name: "to-ollama", Pods: pods, Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace, Pods: ollamaPods(env)}, Ports: ports(ollama.Port)},
 		{Name: "https-out", Pods: pods, Peer: internet, Ports: ports(443)},
 	}
+}
+
+// ingressNginxFlows isolate the controller: it takes HTTP and HTTPS from
+// anywhere, its admission webhook from the API server, its metrics from
+// ingress.metricsFrom; it reaches the API server (as do the chart's hook
+// Jobs, which write the webhook's certificate) and the apps it publishes.
+//
+// The API server is not a pod: NetworkPolicy can name it only by address
+// (cluster.apiServerCIDRs). Whether a CNI applies such an ipBlock to the
+// API server's calls depends on where it runs: on a control-plane node of
+// the cluster its traffic comes from a host address (Calico and Cilium
+// match it by the node's address, Cilium also as the remote-node entity),
+// on a managed control plane from the provider's network.
+func ingressNginxFlows(env config.Environment) []networkpolicy.Flow {
+	controller := ingressnginx.ControllerPodLabels(ingressnginx.ReleaseName)
+	apiServer := networkpolicy.Peer{CIDRs: env.Cluster.APIServerCIDRs}
+	var apiPorts []networkpolicy.Port
+	for _, p := range config.APIServerPorts {
+		apiPorts = append(apiPorts, networkpolicy.Port{Number: p})
+	}
+	flows := []networkpolicy.Flow{
+		networkpolicy.DNS,
+		{Name: "http-https", Ingress: true, Pods: controller, Ports: []networkpolicy.Port{{Number: ingressnginx.HTTPPort}, {Number: ingressnginx.HTTPSPort}}},
+		{Name: "webhook-from-api-server", Ingress: true, Pods: controller, Peer: apiServer, Ports: ports(ingressnginx.WebhookPort)},
+		{Name: "to-api-server", Peer: apiServer, Ports: apiPorts},
+	}
+	if env.LibreChat.Ingress.Enabled {
+		flows = append(flows, networkpolicy.Flow{Name: "to-librechat", Pods: controller, Peer: networkpolicy.Peer{Namespace: env.LibreChat.Namespace, Pods: libreChatPods(env)}, Ports: ports(librechat.Port)})
+	}
+	if env.Ollama.Ingress.Enabled {
+		flows = append(flows, networkpolicy.Flow{Name: "to-ollama", Pods: controller, Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace, Pods: ollamaPods(env)}, Ports: ports(ollama.Port)})
+	}
+	for _, ns := range env.Ingress.MetricsFrom {
+		flows = append(flows, networkpolicy.Flow{Name: "metrics-from-" + ns, Ingress: true, Pods: controller, Peer: networkpolicy.Peer{Namespace: ns}, Ports: ports(ingressnginx.MetricsPort)})
+	}
+	return flows
 }
 
 func hard(q config.Quota) map[string]string {

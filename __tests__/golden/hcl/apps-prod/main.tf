@@ -17,6 +17,8 @@ resource "helm_release" "ingress_nginx" {
         default: false
         enabled: true
         name: nginx
+      metrics:
+        enabled: false
       service:
         type: LoadBalancer
     EOT
