@@ -95,7 +95,6 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 // internet is where model pulls and LibreChat's outbound calls go, on 443.
 var internet = networkpolicy.Peer{CIDRs: []string{"0.0.0.0/0"}}
 
-
 // ports is one TCP port.
 func ports(n int) []networkpolicy.Port { return []networkpolicy.Port{{Number: n}} }
 
