@@ -260,7 +260,7 @@ func TestPoliciesFollowReleaseNames(t *testing.T) {
 }
 
 func TestOllamaIngressOpensItsPolicy(t *testing.T) {
-	stacks := synthYAML(t, "exposed", "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\ningress: {namespace: traefik, install: false}\n")
+	stacks := synthYAML(t, "exposed", "ollama:\n  ingress: {enabled: true, host: ollama.internal}\ningress: {namespace: traefik, install: false}\n")
 	got := resources(t, stacks["base-exposed"], "kubernetes_network_policy_v1")
 	if p := describePolicy(t, get(t, got, "ollama_allow_from_ingress")); p != (policy{types: "Ingress", pods: ollamaPods, namespace: "traefik", ports: "11434/TCP"}) {
 		t.Errorf("ollama_allow_from_ingress = %+v", p)
@@ -273,7 +273,7 @@ func TestOllamaIngressOpensItsPolicy(t *testing.T) {
 	}
 	_, values := release(t, stacks["apps-exposed"], "ollama")
 	ing := get(t, values, "ingress").(map[string]any)
-	if ing["enabled"] != true || ing["className"] != "nginx" || get(t, ing, "hosts", 0, "host") != "ollama.example.com" ||
+	if ing["enabled"] != true || ing["className"] != "nginx" || get(t, ing, "hosts", 0, "host") != "ollama.internal" ||
 		get(t, ing, "hosts", 0, "paths", 0, "pathType") != "Prefix" || len(get(t, ing, "tls").([]any)) != 0 {
 		t.Errorf("Ollama's ingress values %v", ing)
 	}

@@ -242,6 +242,23 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 		{name: "the device plugin's namespace without policies", env: "prod",
 			base: func(b *contract.Base) { b.Policies = dropPolicies(b.Policies, "nvidia-device-plugin") },
 			rule: contract.RuleNetwork, want: []string{"nvidia-device-plugin/DaemonSet/nvidia-device-plugin → internet on 443/TCP should be denied", "the device plugin needs no network"}},
+		{name: "Ollama published without authentication", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) { v["ingress"] = ollamaIngress("ollama.localhost", nil) }),
+			rule:   contract.RuleEdge, want: []string{"Ingress/ollama", "Ingress ollama/ollama host ollama.localhost, plain HTTP, no authentication at the controller publishes Ollama's API, which has no authentication", "set ollama.ingress.auth.type to basic", "ingress.acceptExposed: [{host: ollama.localhost, rule: unauthenticated"}},
+		{name: "basic auth with a Secret nobody writes", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) {
+				v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
+			}),
+			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "reads its users from Secret ollama/ollama-basic-auth, which neither base-dev nor any release creates"}},
+		{name: "basic auth with a literal htpasswd", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) {
+				v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
+			}),
+			base: func(b *contract.Base) { b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "ollama:$apr1$x$y"} },
+			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "key auth (the htpasswd lines ingress-nginx reads) is missing or not from a sensitive variable"}},
+		{name: "a public host without TLS", env: "prod",
+			values: onRelease("librechat", func(v map[string]any) { set(v, "ingress.tls", []any{}) }),
+			rule:   contract.RuleEdge, want: []string{"Ingress/librechat", "host chat.example.com is not local", "set librechat.ingress.tlsSecretName", "rule: plain-http"}},
 		{name: "Ollama's Service renamed", env: "dev",
 			values: onRelease("ollama", func(v map[string]any) { v["fullnameOverride"] = "ollama-renamed" }),
 			rule:   contract.RuleWiring, want: []string{"librechat.yaml", "http://ollama.ollama.svc.cluster.local:11434/v1", "no release renders Service ollama/ollama", "ollama/ollama-renamed", "ollama.release.name"}},
@@ -289,6 +306,12 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 			t.Fatalf("no %s finding with %q; got:\n%v", c.rule, c.want, rep.Err())
 		})
 	}
+}
+
+// ollamaIngress is the Ollama chart's ingress values for host, plain HTTP.
+func ollamaIngress(host string, annotations map[string]any) map[string]any {
+	return map[string]any{"enabled": true, "className": "nginx", "annotations": annotations, "tls": []any{},
+		"hosts": []any{map[string]any{"host": host, "paths": []any{map[string]any{"path": "/", "pathType": "Prefix"}}}}}
 }
 
 // dropPolicies removes the policies of namespace ns, only those named

@@ -4,6 +4,8 @@
 package base
 
 import (
+	"net/url"
+	"regexp"
 	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -74,7 +76,15 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 		ViewerGroups:    env.Access.ViewerGroups,
 		Labels:          namespace.Labels("llm-platform", env.Name),
 	})
+	var basicAuth []credentials.BasicAuth
+	if o.Ingress.Enabled && o.Ingress.Auth.Type == config.AuthBasic {
+		basicAuth = append(basicAuth, credentials.BasicAuth{App: "ollama", Namespace: ollamaNS.Name, Labels: ollamaNS.Labels})
+	}
+	if l.Ingress.Enabled && l.Ingress.Auth.Type == config.AuthBasic {
+		basicAuth = append(basicAuth, credentials.BasicAuth{App: "librechat", Namespace: libreNS.Name, Labels: libreNS.Labels})
+	}
 	creds := credentials.New(stack.TF, "librechat_credentials", credentials.Config{
+		BasicAuth: basicAuth,
 		Namespace: libreNS.Name,
 		Labels:    libreNS.Labels,
 		MongoDB: credentials.MongoDB{
@@ -169,10 +179,45 @@ func ingressNginxFlows(env config.Environment) []networkpolicy.Flow {
 	if env.Ollama.Ingress.Enabled {
 		flows = append(flows, networkpolicy.Flow{Name: "to-ollama", Pods: controller, Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace, Pods: ollamaPods(env)}, Ports: ports(ollama.Port)})
 	}
+	for _, a := range []struct {
+		app string
+		in  config.AppIngress
+	}{{"ollama", env.Ollama.Ingress}, {"librechat", env.LibreChat.Ingress}} {
+		if a.in.Enabled && a.in.Auth.Type == config.AuthExternal {
+			flows = append(flows, externalAuth(a.app, a.in.Auth.URL, controller))
+		}
+	}
 	for _, ns := range env.Ingress.MetricsFrom {
 		flows = append(flows, networkpolicy.Flow{Name: "metrics-from-" + ns, Ingress: true, Pods: controller, Peer: networkpolicy.Peer{Namespace: ns}, Ports: ports(ingressnginx.MetricsPort)})
 	}
 	return flows
+}
+
+// inCluster matches a Service's host name, <service>.<namespace>.svc[…].
+var inCluster = regexp.MustCompile(`^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.|$)`)
+
+// externalAuth lets the controller ask app's external auth service: a
+// Service of the cluster on any port of its namespace (policies see the
+// pod's port, not the Service's), else the URL's port anywhere.
+func externalAuth(app, rawURL string, controller map[string]string) networkpolicy.Flow {
+	f := networkpolicy.Flow{Name: "to-" + app + "-auth", Pods: controller}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return f
+	}
+	if m := inCluster.FindStringSubmatch(u.Hostname()); m != nil {
+		f.Peer = networkpolicy.Peer{Namespace: m[1]}
+		return f
+	}
+	port := 443
+	if u.Scheme == "http" {
+		port = 80
+	}
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		port = p
+	}
+	f.Peer, f.Ports = internet, ports(port)
+	return f
 }
 
 func hard(q config.Quota) map[string]string {

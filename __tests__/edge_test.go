@@ -1,0 +1,156 @@
+package tests
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/llm-platform/cdktf-llm/charts"
+	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/contract"
+	"github.com/llm-platform/cdktf-llm/platform"
+	"github.com/llm-platform/cdktf-llm/tfschema"
+)
+
+// synthEnv synthesizes envs/<name>.yaml holding yaml in a project of its
+// own and returns its cdktf.out, the environment and the synth's error.
+func synthEnv(t *testing.T, name, yaml string) (string, config.Environment, error) {
+	t.Helper()
+	dir := t.TempDir()
+	file := filepath.Join(dir, config.Dir, name+".yaml")
+	if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, []byte(yaml), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	env, err := config.Load(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := filepath.Join(dir, "cdktf.out")
+	cache := charts.Default(root)
+	_, err = platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: filepath.Join(root, tfschema.ProjectFile), Charts: &cache})
+	return out, env, err
+}
+
+// TestEdgeRulesOnConfigs synthesizes the configs the issue measured and
+// their fixes: each is refused with the finding that names the fix, or
+// passes.
+func TestEdgeRulesOnConfigs(t *testing.T) {
+	for _, c := range []struct {
+		name, yaml string
+		want       []string // in the synth's error; none: it passes
+	}{
+		{name: "Ollama on a public host over plain HTTP (the issue's config)",
+			yaml: "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\n",
+			want: []string{"apps-edge: helm_release.ollama: Ingress/ollama: edge:", "host ollama.example.com is not local", "set ollama.ingress.tlsSecretName", "rule: plain-http"}},
+		{name: "Ollama without authentication",
+			yaml: "ollama:\n  ingress: {enabled: true, host: ollama.example.com, tlsSecretName: ollama-tls, auth: {type: none}}\n",
+			want: []string{"helm_release.ollama: Ingress/ollama: edge:", "publishes Ollama's API, which has no authentication", "set ollama.ingress.auth.type to basic", "rule: unauthenticated"}},
+		{name: "Ollama with basic auth and TLS",
+			yaml: "ollama:\n  ingress: {enabled: true, host: ollama.example.com, tlsSecretName: ollama-tls}\n"},
+		{name: "Ollama with external auth and TLS",
+			yaml: "ollama:\n  ingress:\n    enabled: true\n    host: ollama.example.com\n    tlsSecretName: ollama-tls\n    auth: {type: external, url: 'http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth'}\n"},
+		{name: "plain HTTP accepted knowingly",
+			yaml: "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\ningress:\n  acceptExposed: [{host: ollama.example.com, rule: plain-http, reason: lab network behind a VPN}]\n"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			_, _, err := synthEnv(t, "edge", c.yaml)
+			if len(c.want) == 0 {
+				if err != nil {
+					t.Fatalf("synth failed: %v", err)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("synth passed; want a finding with %q", c.want)
+			}
+			for _, w := range c.want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("error lacks %q:\n%v", w, err)
+				}
+			}
+		})
+	}
+}
+
+// TestBasicAuthForOllama: basic auth in front of Ollama reads a Secret of
+// Ollama's namespace that the base stack writes write-only from a required,
+// sensitive, ephemeral variable, and the check prints what is exposed and
+// what is accepted.
+func TestBasicAuthForOllama(t *testing.T) {
+	out, env, err := synthEnv(t, "edge", "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\n"+
+		"ingress:\n  acceptExposed: [{host: ollama.example.com, rule: plain-http, reason: lab network behind a VPN}]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks, err := readStacks(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := stacks["base-edge"]
+	secret := get(t, resources(t, base, "kubernetes_secret_v1"), "librechat_credentials_ollama_basic_auth").(map[string]any)
+	if get(t, secret, "metadata", "name") != "ollama-basic-auth" || get(t, secret, "metadata", "namespace") != "${kubernetes_namespace_v1.ollama.metadata[0].name}" {
+		t.Errorf("basic auth's Secret is %v in %v", get(t, secret, "metadata", "name"), get(t, secret, "metadata", "namespace"))
+	}
+	if secret["data"] != nil || get(t, secret, "data_wo", "auth") != "${var.ollama_htpasswd}" || get(t, secret, "data_wo_revision") != "${var.credentials_revision}" {
+		t.Errorf("basic auth's Secret is not written write-only from var.ollama_htpasswd: %v", secret)
+	}
+	v := get(t, base, "variable", "ollama_htpasswd").(map[string]any)
+	if v["sensitive"] != true || v["ephemeral"] != true || v["default"] != nil {
+		t.Errorf("ollama_htpasswd is not a required, sensitive, ephemeral variable: %v", v)
+	}
+	cond := get(t, v, "validation", 0, "condition").(string)
+	m := regexp.MustCompile(`^\$\{can\(regex\("(.*)", var\.ollama_htpasswd\)\)\}$`).FindStringSubmatch(cond)
+	if m == nil {
+		t.Fatalf("condition %s", cond)
+	}
+	re := regexp.MustCompile(strings.ReplaceAll(m[1], `\\`, `\`))
+	for _, good := range []string{"ollama:$2y$05$abcdefghijklmnopqrstuu5W9ZxJ3pQq1.8V7Q0mE0U1c8bXo0eW", "ollama:$apr1$r31.....$HqJZimcKQFAMYayBlzkrA/", "ollama:{SHA}W6ph5Mm5Pz8GgiULbPgzG37mj9g="} {
+		if !re.MatchString(good) {
+			t.Errorf("the validation refuses %q", good)
+		}
+	}
+	for _, bad := range []string{"ollama:{PLAIN}secret", "ollama:secret", "ollama", "a b:$apr1$x$y", "ollama:$apr1$x$y\nother:$apr1$x$y"} {
+		if re.MatchString(bad) {
+			t.Errorf("the validation accepts %q", bad)
+		}
+	}
+	if _, has := get(t, base, "variable").(map[string]any)["librechat_htpasswd"]; has {
+		t.Errorf("librechat_htpasswd exists although LibreChat's Ingress uses no basic auth")
+	}
+	_, values := release(t, stacks["apps-edge"], "ollama")
+	ann := get(t, values, "ingress", "annotations").(map[string]any)
+	for k, want := range map[string]string{"auth-type": "basic", "auth-secret": "ollama-basic-auth", "auth-realm": config.DefaultRealm} {
+		if ann["nginx.ingress.kubernetes.io/"+k] != want {
+			t.Errorf("annotation %s = %v, want %q", k, ann["nginx.ingress.kubernetes.io/"+k], want)
+		}
+	}
+	rep, _, err := contract.Run(context.Background(), out, env, charts.Default(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if !contains(rep.Accepted, "Ingress/ollama: plain-http host ollama.example.com accepted: lab network behind a VPN") {
+		t.Errorf("the exception is not printed: %q", rep.Accepted)
+	}
+	if !contains(rep.Exposed, "Ingress ollama/ollama host ollama.example.com, plain HTTP, basic auth (Secret ollama/ollama-basic-auth) → ollama/ollama port 11434") {
+		t.Errorf("the exposure is not printed: %q", rep.Exposed)
+	}
+}
+
+// contains says whether one of lines contains s.
+func contains(lines []string, s string) bool {
+	for _, l := range lines {
+		if strings.Contains(l, s) {
+			return true
+		}
+	}
+	return false
+}
