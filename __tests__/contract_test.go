@@ -254,7 +254,9 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 			values: onRelease("ollama", func(v map[string]any) {
 				v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
 			}),
-			base: func(b *contract.Base) { b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "ollama:$apr1$x$y"} },
+			base: func(b *contract.Base) {
+				b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "ollama:$apr1$x$y"}
+			},
 			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "key auth (the htpasswd lines ingress-nginx reads) is missing or not from a sensitive variable"}},
 		{name: "a public host without TLS", env: "prod",
 			values: onRelease("librechat", func(v map[string]any) { set(v, "ingress.tls", []any{}) }),
