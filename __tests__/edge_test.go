@@ -55,6 +55,14 @@ func TestEdgeRulesOnConfigs(t *testing.T) {
 			yaml: "ollama:\n  ingress: {enabled: true, host: ollama.example.com, tlsSecretName: ollama-tls}\n"},
 		{name: "Ollama with external auth and TLS",
 			yaml: "ollama:\n  ingress:\n    enabled: true\n    host: ollama.example.com\n    tlsSecretName: ollama-tls\n    auth: {type: external, url: 'http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth'}\n"},
+		{name: "open sign-up on a public host",
+			yaml: "librechat:\n  ingress: {host: chat.example.com, tlsSecretName: chat-tls}\n  registration: {mode: open}\n",
+			want: []string{"helm_release.librechat: Ingress/librechat: edge:", "LibreChat lets anyone who reaches host chat.example.com sign up", "rule: open-signup"}},
+		{name: "sign-up closed by default on a public host",
+			yaml: "librechat:\n  ingress: {host: chat.example.com, tlsSecretName: chat-tls}\n"},
+		{name: "open sign-up accepted knowingly",
+			yaml: "librechat:\n  ingress: {host: chat.example.com, tlsSecretName: chat-tls}\n  registration: {mode: open}\n" +
+				"ingress:\n  acceptExposed: [{host: chat.example.com, rule: open-signup, reason: a public demo}]\n"},
 		{name: "plain HTTP accepted knowingly",
 			yaml: "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\ningress:\n  acceptExposed: [{host: ollama.example.com, rule: plain-http, reason: lab network behind a VPN}]\n"},
 	} {
@@ -142,6 +150,22 @@ func TestBasicAuthForOllama(t *testing.T) {
 	}
 	if !contains(rep.Exposed, "Ingress ollama/ollama host ollama.example.com, plain HTTP, basic auth (Secret ollama/ollama-basic-auth) → ollama/ollama port 11434") {
 		t.Errorf("the exposure is not printed: %q", rep.Exposed)
+	}
+}
+
+// TestSignUpByDomains: sign-up limited to email domains is rendered into
+// librechat.yaml and ALLOW_REGISTRATION, and the check reports it.
+func TestSignUpByDomains(t *testing.T) {
+	out, env, err := synthEnv(t, "edge", "librechat:\n  ingress: {host: chat.example.com, tlsSecretName: chat-tls}\n  registration: {mode: domains, allowedDomains: [example.com, example.org]}\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, _, err := contract.Run(context.Background(), out, env, charts.Default(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !contains(rep.Exposed, "sign-up domains (ALLOW_REGISTRATION=true, librechat.yaml registration.allowedDomains example.com, example.org)") {
+		t.Errorf("the sign-up policy is not reported: %q", rep.Exposed)
 	}
 }
 

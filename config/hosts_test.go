@@ -14,3 +14,22 @@ func TestLocalHost(t *testing.T) {
 		}
 	}
 }
+
+func TestSignUpDefault(t *testing.T) {
+	for _, c := range []struct {
+		ingress AppIngress
+		mode    string
+		want    string
+	}{
+		{AppIngress{Enabled: true, Host: "chat.localhost"}, "", SignUpOpen},
+		{AppIngress{Enabled: true, Host: "chat.example.com"}, "", SignUpClosed},
+		{AppIngress{Enabled: false, Host: "chat.example.com"}, "", SignUpOpen},
+		{AppIngress{Enabled: true, Host: "chat.example.com"}, SignUpOpen, SignUpOpen},
+		{AppIngress{Enabled: true, Host: "chat.localhost"}, SignUpDomains, SignUpDomains},
+	} {
+		l := LibreChat{Ingress: c.ingress, Registration: Registration{Mode: c.mode}}
+		if got := l.SignUp(); got != c.want {
+			t.Errorf("host %s (enabled %v), mode %q: SignUp() = %q, want %q", c.ingress.Host, c.ingress.Enabled, c.mode, got, c.want)
+		}
+	}
+}

@@ -8,6 +8,7 @@ import (
 	"github.com/distribution/reference"
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+	"sigs.k8s.io/yaml"
 
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/render"
@@ -211,10 +212,55 @@ func (w *world) checkAuthSecret(p publication, section string, report func(Findi
 	report(f)
 }
 
+// libreChatImage is LibreChat's image repository, whose sign-up the check
+// reads.
+const libreChatImage = "registry.librechat.ai/danny-avila/librechat"
+
 // signUp is LibreChat's effective sign-up policy behind p, from the
-// environment its pods run with (ALLOW_REGISTRATION, and
-// registration.allowedDomains of its librechat.yaml), and where it comes
-// from; ok is false for a backend that is not LibreChat.
+// environment its pods run with (ALLOW_REGISTRATION) and the
+// registration.allowedDomains of their librechat.yaml, and where it comes
+// from; ok is false for a backend that is not LibreChat. Unset, sign-up is
+// open: whatever the image does is not a decision.
 func (w *world) signUp(p publication) (mode, where string, ok bool) {
+	for _, pod := range p.backend.pods {
+		for _, c := range pod.Template.Spec.Containers {
+			ref, err := reference.ParseNormalizedNamed(c.Image)
+			if err != nil || ref.Name() != libreChatImage {
+				continue
+			}
+			allow, set := w.env(pod, c)["ALLOW_REGISTRATION"]
+			switch {
+			case !set:
+				return config.SignUpOpen, "ALLOW_REGISTRATION unset: whatever the image defaults to", true
+			case allow != "true":
+				return config.SignUpClosed, "ALLOW_REGISTRATION=" + allow, true
+			}
+			if domains := w.allowedDomains(pod); len(domains) > 0 {
+				return config.SignUpDomains, "ALLOW_REGISTRATION=true, librechat.yaml registration.allowedDomains " + strings.Join(domains, ", "), true
+			}
+			return config.SignUpOpen, "ALLOW_REGISTRATION=true, no registration.allowedDomains", true
+		}
+	}
 	return "", "", false
+}
+
+// allowedDomains is registration.allowedDomains of the librechat.yaml a
+// pod mounts from a ConfigMap.
+func (w *world) allowedDomains(p podOf) []string {
+	for _, v := range p.Template.Spec.Volumes {
+		if v.ConfigMap == nil {
+			continue
+		}
+		for _, content := range w.configMaps[p.Object.Namespace+"/"+v.ConfigMap.Name] {
+			var doc struct {
+				Registration struct {
+					AllowedDomains []string `json:"allowedDomains"`
+				} `json:"registration"`
+			}
+			if yaml.Unmarshal([]byte(content), &doc) == nil && len(doc.Registration.AllowedDomains) > 0 {
+				return doc.Registration.AllowedDomains
+			}
+		}
+	}
+	return nil
 }

@@ -107,6 +107,8 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output) (
 		Meilisearch:       store(l.Meilisearch),
 		Images:            l.Images,
 		Ingress:           appIngress(env.Ingress, "librechat", l.Ingress),
+		SignUp:            l.SignUp(),
+		AllowedDomains:    l.Registration.AllowedDomains,
 		PodSecurity:       podSecurity,
 	})
 	if err != nil {

@@ -85,7 +85,10 @@ resource "helm_release" "librechat" {
         - chat.example.com
         secretName: librechat-tls
     librechat:
-      configEnv: {}
+      configEnv:
+        ALLOW_EMAIL_LOGIN: "true"
+        ALLOW_REGISTRATION: "false"
+        ALLOW_SOCIAL_REGISTRATION: "false"
       configYamlContent: |
         cache: true
         endpoints:
