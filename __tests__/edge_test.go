@@ -2,6 +2,7 @@ package tests
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -166,6 +167,54 @@ func TestSignUpByDomains(t *testing.T) {
 	}
 	if !contains(rep.Exposed, "sign-up domains (ALLOW_REGISTRATION=true, librechat.yaml registration.allowedDomains example.com, example.org)") {
 		t.Errorf("the sign-up policy is not reported: %q", rep.Exposed)
+	}
+}
+
+// TestShippedExposure holds the README's table of what each shipped
+// environment exposes to what the check reports: the host, TLS, LibreChat's
+// sign-up, whether Ollama's API is published, and that the internet reaches
+// the controller's HTTP and HTTPS only.
+func TestShippedExposure(t *testing.T) {
+	readme := readFile(t, "README.md")
+	for _, env := range environments(t) {
+		t.Run(env, func(t *testing.T) {
+			row := ""
+			for _, line := range strings.Split(readme, "\n") {
+				if strings.HasPrefix(line, "| `"+env+"` |") {
+					row = line
+				}
+			}
+			cells := strings.Split(row, " | ")
+			if len(cells) != 7 {
+				t.Fatalf("the README's exposure table has no row for %s (or not 7 columns): %q", env, row)
+			}
+			rep := contract.Check(checkInput(t, env, nil, nil, nil))
+			if err := rep.Err(); err != nil {
+				t.Fatal(err)
+			}
+			e, err := config.Load(filepath.Join(root, config.Dir, env+".yaml"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			host := e.LibreChat.Ingress.Host
+			tls := map[bool]string{true: "yes", false: "no"}[e.LibreChat.Ingress.TLSSecretName != ""]
+			if !strings.Contains(cells[1], "`"+host+"`") || !strings.HasPrefix(cells[2], tls) || !strings.HasPrefix(cells[4], e.LibreChat.SignUp()) {
+				t.Errorf("README row %q; the config says host %s, TLS %s, sign-up %s", row, host, tls, e.LibreChat.SignUp())
+			}
+			want := fmt.Sprintf("host %s, %s, ", host, map[string]string{"yes": "HTTPS", "no": "plain HTTP"}[tls])
+			if !contains(rep.Exposed, want) || !contains(rep.Exposed, "sign-up "+e.LibreChat.SignUp()+" (") {
+				t.Errorf("the check reports %q, not %q and sign-up %s", rep.Exposed, want, e.LibreChat.SignUp())
+			}
+			ollamaPublished := contains(rep.Exposed, "→ "+e.Ollama.Namespace+"/")
+			if ollamaPublished != !strings.Contains(cells[5], "not published") {
+				t.Errorf("README says Ollama's API is %q; published per the check: %v", cells[5], ollamaPublished)
+			}
+			for _, f := range rep.Flows {
+				if f.From == "internet" && f.Verdict.Allowed && (!f.Want || !strings.Contains(f.To, "ingress-nginx-controller") || (f.Port != 80 && f.Port != 443)) {
+					t.Errorf("the internet reaches more than the README says: %s", f)
+				}
+			}
+		})
 	}
 }
 
