@@ -196,14 +196,7 @@ func (s Side) allowedText(dir, who string) string {
 // validates and parses every policy for this one flow; to evaluate many
 // flows, Compile once and call Compiled.Evaluate.
 func (c Cluster) Evaluate(src, dst Endpoint, port int32, proto corev1.Protocol) Verdict {
-	one := c
-	one.Policies = nil
-	for _, p := range c.Policies {
-		if relevant(p.Namespace, src, dst) {
-			one.Policies = append(one.Policies, p)
-		}
-	}
-	return one.Compile().Evaluate(src, dst, port, proto)
+	return c.compile(false, func(ns string) bool { return relevant(ns, src, dst) }).Evaluate(src, dst, port, proto)
 }
 
 // relevant says whether a policy in namespace ns bears on a flow from src to
@@ -216,20 +209,32 @@ func relevant(ns string, src, dst Endpoint) bool {
 // evaluate any number of flows. It is not changed by evaluation, so it may
 // be used from several goroutines.
 type Compiled struct {
+	// namespaces are the namespaces' labels with the implied name label;
+	// raw is Cluster.Namespaces, for those not built ahead.
 	namespaces map[string]labels.Set
+	raw        map[string]map[string]string
 	policies   []compiled
 }
 
 // Compile validates every policy as the API server of c.KubernetesVersion
 // would and parses its selectors and CIDRs, once.
-func (c Cluster) Compile() *Compiled {
-	out := &Compiled{namespaces: make(map[string]labels.Set, len(c.Namespaces)), policies: make([]compiled, 0, len(c.Policies))}
-	for ns := range c.Namespaces {
-		out.namespaces[ns] = namespaceLabels(ns, c.Namespaces[ns])
+func (c Cluster) Compile() *Compiled { return c.compile(true, nil) }
+
+// compile is Compile of the policies in the namespaces keep accepts (nil:
+// all); labelsAhead builds every namespace's labels now, else each
+// evaluation builds those it needs.
+func (c Cluster) compile(labelsAhead bool, keep func(ns string) bool) *Compiled {
+	out := &Compiled{namespaces: map[string]labels.Set{}, raw: c.Namespaces}
+	if labelsAhead {
+		for ns, l := range c.Namespaces {
+			out.namespaces[ns] = namespaceLabels(ns, l)
+		}
 	}
 	opts := c.apiRules()
 	for i := range c.Policies {
-		out.policies = append(out.policies, compile(&c.Policies[i], opts))
+		if keep == nil || keep(c.Policies[i].Namespace) {
+			out.policies = append(out.policies, compile(&c.Policies[i], opts))
+		}
 	}
 	return out
 }
@@ -410,7 +415,7 @@ func (f flow) namespaceLabels(ns string) labels.Set {
 	if l, ok := f.cluster.namespaces[ns]; ok {
 		return l
 	}
-	return labels.Set{corev1.LabelMetadataName: ns}
+	return namespaceLabels(ns, f.cluster.raw[ns])
 }
 
 // namespaceLabels is l with the implied kubernetes.io/metadata.name of ns.
