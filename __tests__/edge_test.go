@@ -218,6 +218,31 @@ func TestShippedExposure(t *testing.T) {
 	}
 }
 
+// TestControllerMetrics: ingress.metricsFrom turns the chart's metrics on
+// and opens 10254 to those namespaces only.
+func TestControllerMetrics(t *testing.T) {
+	out, _, err := synthEnv(t, "edge", "ingress:\n  metricsFrom: [monitoring]\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stacks, err := readStacks(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := resources(t, stacks["base-edge"], "kubernetes_network_policy_v1")
+	if p := describePolicy(t, get(t, got, "ingress_nginx_allow_metrics_from_monitoring")); p != (policy{types: "Ingress", pods: controllerPods, namespace: "monitoring", ports: "10254/TCP"}) {
+		t.Errorf("ingress_nginx_allow_metrics_from_monitoring = %+v", p)
+	}
+	_, values := release(t, stacks["apps-edge"], "ingress_nginx")
+	if get(t, values, "controller", "metrics", "enabled") != true {
+		t.Errorf("the controller's metrics are off: %v", get(t, values, "controller"))
+	}
+	_, values = release(t, shipped.stacks["apps-dev"], "ingress_nginx")
+	if get(t, values, "controller", "metrics", "enabled") != false {
+		t.Errorf("dev's controller metrics are on without ingress.metricsFrom")
+	}
+}
+
 // contains says whether one of lines contains s.
 func contains(lines []string, s string) bool {
 	for _, l := range lines {
