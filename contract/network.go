@@ -158,7 +158,7 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 				Verdict: compiled.Evaluate(s, t.to, t.port, t.proto)})
 		}
 	}
-	flows = append(flows, edgeFlows(w, compiled, controller, report)...)
+	flows = append(flows, edgeFlows(w, compiled, controller)...)
 	// Model pulls and LibreChat's calls out; nothing else goes out.
 	for _, s := range platform {
 		needs := isMain(in, w, s)
@@ -268,7 +268,7 @@ func apiServer(in Input) netpol.Endpoint {
 // open), every backend an Ingress publishes through the controller, and,
 // when the platform installs the controller, the API server's calls to
 // its admission webhook and the controller's to the API server.
-func edgeFlows(w *world, compiled *netpol.Compiled, controller netpol.Endpoint, report func(Finding)) []Flow {
+func edgeFlows(w *world, compiled *netpol.Compiled, controller netpol.Endpoint) []Flow {
 	in := w.in
 	var flows []Flow
 	seen := map[string]bool{}
@@ -305,7 +305,8 @@ func edgeFlows(w *world, compiled *netpol.Compiled, controller netpol.Endpoint, 
 		}
 	}
 	for _, r := range in.Releases {
-		for _, pub := range w.published(r, report) {
+		// ingressBackends has reported what routes nowhere.
+		for _, pub := range w.published(r, func(Finding) {}) {
 			for _, p := range pub.backend.pods {
 				to := asEndpoint(p)
 				// The first hop: the internet to the controller's port for
