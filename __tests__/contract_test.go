@@ -258,6 +258,15 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 				b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "ollama:$apr1$x$y"}
 			},
 			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "key auth (the htpasswd lines ingress-nginx reads) is missing or not from a sensitive variable"}},
+		{name: "basic auth's Secret not write-only", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) {
+				v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
+			}),
+			base: func(b *contract.Base) {
+				b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "${var.ollama_htpasswd}"}
+				b.WriteOnly["ollama/ollama-basic-auth"] = map[string]bool{"auth": false}
+			},
+			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "writes into data, so the htpasswd line lands in Terraform's state"}},
 		{name: "a public host without TLS", env: "prod",
 			values: onRelease("librechat", func(v map[string]any) { set(v, "ingress.tls", []any{}) }),
 			rule:   contract.RuleEdge, want: []string{"Ingress/librechat", "host chat.example.com is not local", "set librechat.ingress.tlsSecretName", "rule: plain-http"}},

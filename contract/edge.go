@@ -206,6 +206,8 @@ func (w *world) checkAuthSecret(p publication, section string, report func(Findi
 		f.Problem = fmt.Sprintf("%s reads its users from Secret %s, which neither %s nor any release creates: ingress-nginx then answers every request with 503", p, p.authSecret, w.in.Base.Stack)
 	case !strings.Contains(data["auth"], "${var."):
 		f.Problem = fmt.Sprintf("%s reads Secret %s, whose key auth (the htpasswd lines ingress-nginx reads) is missing or not from a sensitive variable", p, p.authSecret)
+	case !w.in.Base.WriteOnly[p.authSecret]["auth"]:
+		f.Problem = fmt.Sprintf("%s reads Secret %s, whose key auth %s writes into data, so the htpasswd line lands in Terraform's state; write it through data_wo", p, p.authSecret, w.in.Base.Stack)
 	default:
 		return
 	}
