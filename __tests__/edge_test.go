@@ -3,6 +3,7 @@ package tests
 import (
 	"context"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -221,7 +222,7 @@ func TestShippedExposure(t *testing.T) {
 // TestControllerMetrics: ingress.metricsFrom turns the chart's metrics on
 // and opens 10254 to those namespaces only.
 func TestControllerMetrics(t *testing.T) {
-	out, _, err := synthEnv(t, "edge", "ingress:\n  metricsFrom: [monitoring]\n")
+	out, env, err := synthEnv(t, "edge", "ingress:\n  metricsFrom: [monitoring]\n")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,6 +237,22 @@ func TestControllerMetrics(t *testing.T) {
 	_, values := release(t, stacks["apps-edge"], "ingress_nginx")
 	if get(t, values, "controller", "metrics", "enabled") != true {
 		t.Errorf("the controller's metrics are off: %v", get(t, values, "controller"))
+	}
+	rep, _, err := contract.Run(context.Background(), out, env, charts.Default(root))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := rep.Err(); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]bool{}
+	for _, f := range rep.Flows {
+		if f.To == "ingress-nginx/Deployment/ingress-nginx-controller" && f.Port == 10254 {
+			rows[f.From] = f.Want
+		}
+	}
+	if want := map[string]bool{"monitoring/any-pod": true, "default/any-pod": false, "internet": false}; !maps.Equal(rows, want) {
+		t.Errorf("metrics rows %v, want %v", rows, want)
 	}
 	_, values = release(t, shipped.stacks["apps-dev"], "ingress_nginx")
 	if get(t, values, "controller", "metrics", "enabled") != false {

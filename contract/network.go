@@ -332,6 +332,18 @@ func edgeFlows(w *world, compiled *netpol.Compiled, controller netpol.Endpoint) 
 					Why: "the API server calls the admission webhook (cluster.apiServerCIDRs)", Verdict: compiled.Evaluate(api, controller, cp.ContainerPort, corev1.ProtocolTCP)})
 			}
 		}
+		for _, cp := range controller.Ports {
+			if cp.Name != "metrics" {
+				continue
+			}
+			for _, ns := range in.Env.Ingress.MetricsFrom {
+				scraper := netpol.Endpoint{Name: ns + "/any-pod", Namespace: ns}
+				flows = append(flows, Flow{From: scraper.Name, To: controller.Name, Port: cp.ContainerPort, Protocol: corev1.ProtocolTCP, Want: true,
+					Why: "metrics scraped from ingress.metricsFrom", Verdict: compiled.Evaluate(scraper, controller, cp.ContainerPort, corev1.ProtocolTCP)})
+			}
+			flows = append(flows, Flow{From: stranger.Name, To: controller.Name, Port: cp.ContainerPort, Protocol: corev1.ProtocolTCP, Want: false,
+				Why: "not in ingress.metricsFrom", Verdict: compiled.Evaluate(stranger, controller, cp.ContainerPort, corev1.ProtocolTCP)})
+		}
 		for _, port := range config.APIServerPorts {
 			flows = append(flows, Flow{From: controller.Name, To: api.Name, Port: int32(port), Protocol: corev1.ProtocolTCP, Want: true,
 				Why: "the controller watches Ingresses (cluster.apiServerCIDRs)", Verdict: compiled.Evaluate(controller, api, int32(port), corev1.ProtocolTCP)})
