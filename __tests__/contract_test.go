@@ -246,22 +246,16 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 			values: onRelease("ollama", func(v map[string]any) { v["ingress"] = ollamaIngress("ollama.localhost", nil) }),
 			rule:   contract.RuleEdge, want: []string{"Ingress/ollama", "Ingress ollama/ollama host ollama.localhost, plain HTTP, no authentication at the controller publishes Ollama's API, which has no authentication", "set ollama.ingress.auth.type to basic", "ingress.acceptExposed: [{host: ollama.localhost, rule: unauthenticated"}},
 		{name: "basic auth with a Secret nobody writes", env: "dev",
-			values: onRelease("ollama", func(v map[string]any) {
-				v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
-			}),
+			values: ollamaBasicAuth,
 			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "reads its users from Secret ollama/ollama-basic-auth, which neither base-dev nor any release creates"}},
 		{name: "basic auth with a literal htpasswd", env: "dev",
-			values: onRelease("ollama", func(v map[string]any) {
-				v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
-			}),
+			values: ollamaBasicAuth,
 			base: func(b *contract.Base) {
 				b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "ollama:$apr1$x$y"}
 			},
 			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "key auth (the htpasswd lines ingress-nginx reads) is missing or not from a sensitive variable"}},
 		{name: "basic auth's Secret not write-only", env: "dev",
-			values: onRelease("ollama", func(v map[string]any) {
-				v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
-			}),
+			values: ollamaBasicAuth,
 			base: func(b *contract.Base) {
 				b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "${var.ollama_htpasswd}"}
 				b.WriteOnly["ollama/ollama-basic-auth"] = map[string]bool{"auth": false}
@@ -324,6 +318,12 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 		})
 	}
 }
+
+// ollamaBasicAuth publishes Ollama at ollama.localhost with ingress-nginx's
+// basic auth from Secret ollama-basic-auth.
+var ollamaBasicAuth = onRelease("ollama", func(v map[string]any) {
+	v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
+})
 
 // ollamaIngress is the Ollama chart's ingress values for host, plain HTTP.
 func ollamaIngress(host string, annotations map[string]any) map[string]any {
