@@ -247,7 +247,7 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 			rule:   contract.RuleEdge, want: []string{"Ingress/ollama", "Ingress ollama/ollama host ollama.localhost, plain HTTP, no authentication at the controller publishes Ollama's API, which has no authentication", "set ollama.ingress.auth.type to basic", "ingress.acceptExposed: [{host: ollama.localhost, rule: unauthenticated"}},
 		{name: "basic auth with a Secret nobody writes", env: "dev",
 			values: ollamaBasicAuth,
-			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "reads its users from Secret ollama/ollama-basic-auth, which neither base-dev nor any release creates"}},
+			rule:   contract.RuleEdge, want: []string{"Ingress/ollama", "reads its users from Secret ollama/ollama-basic-auth, which neither base-dev nor any release creates"}},
 		{name: "basic auth with a literal htpasswd", env: "dev",
 			values: ollamaBasicAuth,
 			base: func(b *contract.Base) {
