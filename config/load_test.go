@@ -149,6 +149,8 @@ func TestBadConfigs(t *testing.T) {
 			`bad.yaml:2: is not valid YAML: line 2: a second document; keep one environment per file`},
 		{"literal secret", "librechat:\n  jwtSecret: s3cr3t-value\n",
 			`bad.yaml:2: librechat.jwtSecret: secrets are not read from config files (the value is not shown here); pass LibreChat's credentials as the sensitive Terraform variables creds_key, creds_iv, jwt_secret, jwt_refresh_secret, meili_master_key, mongodb_root_password, mongodb_password (export TF_VAR_<name>=… or a git-ignored secrets.auto.tfvars)`},
+		{"literal htpasswd", "ollama:\n  ingress:\n    auth: {htpasswd: \"ollama:$apr1$x$y\"}\n",
+			`bad.yaml:3: ollama.ingress.auth.htpasswd: secrets are not read from config files (the value is not shown here)`},
 		{"literal secret in a free-form map", "librechat:\n  ingress:\n    annotations: {MEILI_MASTER_KEY: abc}\n",
 			`bad.yaml:3: librechat.ingress.annotations["MEILI_MASTER_KEY"]: secrets are not read from config files (the value is not shown here)`},
 	}

@@ -70,7 +70,7 @@ var secretAdvice = func() string {
 	}
 	return "secrets are not read from config files (the value is not shown here); " +
 		"pass LibreChat's credentials as the sensitive Terraform variables " + strings.Join(vars, ", ") +
-		" (export TF_VAR_<name>=… or a git-ignored secrets.auto.tfvars), and cloud credentials through their usual environment (e.g. AWS_PROFILE)"
+		" (export TF_VAR_<name>=… or a git-ignored secrets.auto.tfvars), an Ingress's basic-auth line as <app>_htpasswd, and cloud credentials through their usual environment (e.g. AWS_PROFILE)"
 }()
 
 // secretKeys are key names, lower-cased without punctuation, that only a
@@ -80,9 +80,9 @@ var secretKeys = func() map[string]bool {
 	m := map[string]bool{
 		"password": true, "passwd": true, "secret": true, "token": true, "apikey": true,
 		"masterkey": true, "accesskey": true, "secretkey": true, "secretaccesskey": true,
-		"privatekey": true, "clientsecret": true, "mongouri": true,
+		"privatekey": true, "clientsecret": true, "mongouri": true, "htpasswd": true,
 	}
-	for _, s := range Secrets {
+	for _, s := range AllSecrets() {
 		m[normalizeKey(s.Variable)] = true
 	}
 	return m
