@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -138,14 +139,16 @@ func TestLibreChatValues(t *testing.T) {
 			s := stack(t, "apps-"+env)
 			_, v := release(t, s, "librechat")
 			// Every configEnv key reaches the ConfigMap, which holds no
-			// credential (a MONGO_URI there would lose to the Secret's); an
-			// empty map, not null, which the chart's dig fails on.
-			if configEnv, ok := get(t, v, "librechat", "configEnv").(map[string]any); !ok || len(configEnv) != 0 {
-				t.Errorf("configEnv %v, want {}", get(t, v, "librechat", "configEnv"))
+			// credential (a MONGO_URI there would lose to the Secret's):
+			// only the sign-up switches, closed on prod's public host.
+			allow := map[string]string{"dev": "true", "prod": "false"}[env]
+			want := map[string]any{"ALLOW_EMAIL_LOGIN": "true", "ALLOW_REGISTRATION": allow, "ALLOW_SOCIAL_REGISTRATION": "false"}
+			if configEnv, ok := get(t, v, "librechat", "configEnv").(map[string]any); !ok || !maps.Equal(configEnv, want) {
+				t.Errorf("configEnv %v, want %v", get(t, v, "librechat", "configEnv"), want)
 			}
 			cm := manifest(t, env, "librechat", "ConfigMap", "librechat-configenv")
-			if got := keys(get(t, cm, "data").(map[string]any)); !slices.Equal(got, []string{"MEILI_HOST", "MONGO_URI"}) {
-				t.Errorf("LibreChat's ConfigMap has keys %v, want MEILI_HOST and MONGO_URI only", got)
+			if got := keys(get(t, cm, "data").(map[string]any)); !slices.Equal(got, []string{"ALLOW_EMAIL_LOGIN", "ALLOW_REGISTRATION", "ALLOW_SOCIAL_REGISTRATION", "MEILI_HOST", "MONGO_URI"}) {
+				t.Errorf("LibreChat's ConfigMap has keys %v, want the sign-up switches, MEILI_HOST and MONGO_URI only", got)
 			}
 			for _, sub := range []string{"mongodb", "meilisearch"} {
 				if get(t, v, sub, "enabled") != true || get(t, v, sub, "persistence", "enabled") != true || get(t, v, sub, "persistence", "size") == "" {

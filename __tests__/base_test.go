@@ -3,6 +3,7 @@ package tests
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"regexp"
 	"slices"
 	"strings"
@@ -166,7 +167,14 @@ func describePolicy(t *testing.T, p any) policy {
 		t.Fatalf("%d %s rules, want 1", len(rules), dir)
 	}
 	rule := rules[0].(map[string]any)
-	if peers, ok := rule[peer].([]any); ok {
+	if peers, ok := rule[peer].([]any); ok && len(peers) > 1 {
+		// Several peers: only ipBlocks, one per CIDR.
+		var cidrs []string
+		for _, p := range peers {
+			cidrs = append(cidrs, get(t, p, "ip_block", "cidr").(string))
+		}
+		out.cidr = strings.Join(cidrs, ",")
+	} else if ok {
 		if len(peers) != 1 {
 			t.Fatalf("%d peers, want 1: %v", len(peers), peers)
 		}
@@ -198,6 +206,9 @@ const (
 	mongoDBPods     = "app.kubernetes.io/component=mongodb,app.kubernetes.io/instance=librechat,app.kubernetes.io/name=mongodb"
 	meilisearchPods = "app.kubernetes.io/instance=librechat,app.kubernetes.io/name=meilisearch"
 	ollamaPods      = "app.kubernetes.io/instance=ollama,app.kubernetes.io/name=ollama"
+	controllerPods  = "app.kubernetes.io/component=controller,app.kubernetes.io/instance=ingress-nginx,app.kubernetes.io/name=ingress-nginx"
+	// privateRanges is cluster.apiServerCIDRs' default.
+	privateRanges = "10.0.0.0/8,172.16.0.0/12,192.168.0.0/16"
 )
 
 func TestNetworkPolicies(t *testing.T) {
@@ -215,9 +226,20 @@ func TestNetworkPolicies(t *testing.T) {
 		"librechat_allow_meilisearch_from_librechat": {types: "Ingress", pods: meilisearchPods, peerPods: libreChatPods, ports: "7700/TCP"},
 		"librechat_allow_to_ollama":                  {types: "Egress", pods: libreChatPods, namespace: "ollama", peerPods: ollamaPods, ports: "11434/TCP"},
 		"librechat_allow_https_out":                  {types: "Egress", pods: libreChatPods, cidr: "0.0.0.0/0", ports: "443/TCP"},
+		// The ingress controller's namespace (ingress.install in both).
+		"ingress_nginx_default_deny":                  {types: "IngressEgress"},
+		"ingress_nginx_allow_dns":                     {types: "Egress", ports: "53/UDP,53/TCP"},
+		"ingress_nginx_allow_http_https":              {types: "Ingress", pods: controllerPods, ports: "80/TCP,443/TCP"},
+		"ingress_nginx_allow_webhook_from_api_server": {types: "Ingress", pods: controllerPods, cidr: privateRanges, ports: "8443/TCP"},
+		"ingress_nginx_allow_to_api_server":           {types: "Egress", cidr: privateRanges, ports: "443/TCP,6443/TCP"},
+		"ingress_nginx_allow_to_librechat":            {types: "Egress", pods: controllerPods, namespace: "librechat", peerPods: libreChatPods, ports: "3080/TCP"},
 	}
+	// The device plugin's namespace (prod) allows nothing.
+	perEnv := map[string]map[string]policy{"prod": {"nvidia_device_plugin_default_deny": {types: "IngressEgress"}}}
 	for _, env := range environments(t) {
 		t.Run(env, func(t *testing.T) {
+			want := maps.Clone(want)
+			maps.Copy(want, perEnv[env])
 			got := resources(t, stack(t, "base-"+env), "kubernetes_network_policy_v1")
 			if !slices.Equal(keys(got), keys(want)) {
 				t.Fatalf("policies %v, want %v", keys(got), keys(want))
@@ -260,7 +282,7 @@ func TestPoliciesFollowReleaseNames(t *testing.T) {
 }
 
 func TestOllamaIngressOpensItsPolicy(t *testing.T) {
-	stacks := synthYAML(t, "exposed", "ollama:\n  ingress: {enabled: true, host: ollama.example.com}\ningress: {namespace: traefik, install: false}\n")
+	stacks := synthYAML(t, "exposed", "ollama:\n  ingress: {enabled: true, host: ollama.internal}\ningress: {namespace: traefik, install: false}\n")
 	got := resources(t, stacks["base-exposed"], "kubernetes_network_policy_v1")
 	if p := describePolicy(t, get(t, got, "ollama_allow_from_ingress")); p != (policy{types: "Ingress", pods: ollamaPods, namespace: "traefik", ports: "11434/TCP"}) {
 		t.Errorf("ollama_allow_from_ingress = %+v", p)
@@ -273,7 +295,7 @@ func TestOllamaIngressOpensItsPolicy(t *testing.T) {
 	}
 	_, values := release(t, stacks["apps-exposed"], "ollama")
 	ing := get(t, values, "ingress").(map[string]any)
-	if ing["enabled"] != true || ing["className"] != "nginx" || get(t, ing, "hosts", 0, "host") != "ollama.example.com" ||
+	if ing["enabled"] != true || ing["className"] != "nginx" || get(t, ing, "hosts", 0, "host") != "ollama.internal" ||
 		get(t, ing, "hosts", 0, "paths", 0, "pathType") != "Prefix" || len(get(t, ing, "tls").([]any)) != 0 {
 		t.Errorf("Ollama's ingress values %v", ing)
 	}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 
 	"github.com/llm-platform/cdktf-llm/charts"
@@ -88,10 +90,57 @@ func TestChartCheckShippedEnvironmentsPass(t *testing.T) {
 	}
 }
 
-// TestChartCheckMatrix pins the flows the issue names: the intended ones are
-// allowed, the unintended ones denied, in the shipped dev environment.
+// TestChartCheckMatrix pins the flows the issues name: the intended ones are
+// allowed, the unintended ones denied, in the shipped environments; the
+// internet's rows included.
 func TestChartCheckMatrix(t *testing.T) {
-	rep := contract.Check(checkInput(t, "dev", nil, nil, nil))
+	reports := map[string]contract.Report{}
+	for _, env := range []string{"dev", "prod"} {
+		reports[env] = contract.Check(checkInput(t, env, nil, nil, nil))
+	}
+	const controller = "ingress-nginx/Deployment/ingress-nginx-controller"
+	for _, c := range []struct {
+		env      string
+		from, to string
+		port     int32
+		want     bool
+	}{
+		// The internet: only the controller's HTTP and HTTPS, and through it
+		// what the Ingresses publish.
+		{"dev", "internet", controller, 80, true},
+		{"dev", "internet", controller, 443, true},
+		{"dev", "internet", controller, 8443, false},
+		{"dev", "internet", "ollama/Deployment/ollama", 11434, false},
+		{"dev", "internet", "librechat/Deployment/librechat", 3080, false},
+		{"dev", "internet", "librechat/Deployment/librechat-mongodb", 27017, false},
+		{"dev", "internet", "librechat/StatefulSet/librechat-meilisearch", 7700, false},
+		{"dev", "internet via " + controller, "librechat/Deployment/librechat", 3080, true},
+		{"prod", "internet via " + controller, "librechat/Deployment/librechat", 3080, true},
+		// The controller's own isolation: the API server's webhook calls and
+		// its calls to the API server, nothing else out.
+		{"dev", "api-server", controller, 8443, true},
+		{"dev", controller, "api-server", 6443, true},
+		{"dev", controller, "internet", 443, false},
+		{"dev", "default/any-pod", "librechat/Deployment/librechat", 3080, false},
+		// The device plugin takes and sends nothing.
+		{"prod", "nvidia-device-plugin/DaemonSet/nvidia-device-plugin", "kube-system/kube-dns", 53, false},
+		{"prod", "nvidia-device-plugin/DaemonSet/nvidia-device-plugin", "internet", 443, false},
+	} {
+		found := false
+		for _, f := range reports[c.env].Flows {
+			if f.From != c.from || f.To != c.to || f.Port != c.port {
+				continue
+			}
+			found = true
+			if f.Want != c.want || !f.OK() {
+				t.Errorf("%s: %s → %s:%d: want allowed=%v, got %s", c.env, c.from, c.to, c.port, c.want, f)
+			}
+		}
+		if !found {
+			t.Errorf("%s: %s → %s:%d is not in the matrix", c.env, c.from, c.to, c.port)
+		}
+	}
+	rep := reports["dev"]
 	for _, c := range []struct {
 		from, to string
 		port     int32
@@ -175,6 +224,52 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 				}
 			},
 			rule: contract.RuleNetwork, want: []string{"librechat/Deployment/librechat → ollama/Deployment/ollama on 11434/TCP should be allowed"}},
+		{name: "the ingress controller's namespace without policies", env: "dev",
+			base: func(b *contract.Base) { b.Policies = dropPolicies(b.Policies, "ingress-nginx") },
+			rule: contract.RuleNetwork, want: []string{"internet → ingress-nginx/Deployment/ingress-nginx-controller on 8443/TCP should be denied", "Service ingress-nginx/ingress-nginx-controller-admission"}},
+		{name: "the ingress controller's egress open", env: "dev",
+			base: func(b *contract.Base) {
+				for i, p := range b.Policies {
+					if p.Namespace == "ingress-nginx" && p.Name == "allow-to-api-server" {
+						b.Policies[i].Spec.Egress[0].To = []networkingv1.NetworkPolicyPeer{{IPBlock: &networkingv1.IPBlock{CIDR: "0.0.0.0/0"}}}
+					}
+				}
+			},
+			rule: contract.RuleNetwork, want: []string{"ingress-nginx/Deployment/ingress-nginx-controller → internet on 443/TCP should be denied"}},
+		{name: "the ingress controller cut off from the API server", env: "dev",
+			base: func(b *contract.Base) { b.Policies = dropPolicies(b.Policies, "ingress-nginx", "allow-to-api-server") },
+			rule: contract.RuleNetwork, want: []string{"ingress-nginx/Deployment/ingress-nginx-controller → api-server on 6443/TCP should be allowed"}},
+		{name: "the device plugin's namespace without policies", env: "prod",
+			base: func(b *contract.Base) { b.Policies = dropPolicies(b.Policies, "nvidia-device-plugin") },
+			rule: contract.RuleNetwork, want: []string{"nvidia-device-plugin/DaemonSet/nvidia-device-plugin → internet on 443/TCP should be denied", "the device plugin needs no network"}},
+		{name: "Ollama published without authentication", env: "dev",
+			values: onRelease("ollama", func(v map[string]any) { v["ingress"] = ollamaIngress("ollama.localhost", nil) }),
+			rule:   contract.RuleEdge, want: []string{"Ingress/ollama", "Ingress ollama/ollama host ollama.localhost, plain HTTP, no authentication at the controller publishes Ollama's API, which has no authentication", "set ollama.ingress.auth.type to basic", "ingress.acceptExposed: [{host: ollama.localhost, rule: unauthenticated"}},
+		{name: "basic auth with a Secret nobody writes", env: "dev",
+			values: ollamaBasicAuth,
+			rule:   contract.RuleEdge, want: []string{"Ingress/ollama", "reads its users from Secret ollama/ollama-basic-auth, which neither base-dev nor any release creates"}},
+		{name: "basic auth with a literal htpasswd", env: "dev",
+			values: ollamaBasicAuth,
+			base: func(b *contract.Base) {
+				b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "ollama:$apr1$x$y"}
+			},
+			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "key auth (the htpasswd lines ingress-nginx reads) is missing or not from a sensitive variable"}},
+		{name: "basic auth's Secret not write-only", env: "dev",
+			values: ollamaBasicAuth,
+			base: func(b *contract.Base) {
+				b.Secrets["ollama/ollama-basic-auth"] = map[string]string{"auth": "${var.ollama_htpasswd}"}
+				b.WriteOnly["ollama/ollama-basic-auth"] = map[string]bool{"auth": false}
+			},
+			rule: contract.RuleEdge, want: []string{"Ingress/ollama", "writes into data, so the htpasswd line lands in Terraform's state"}},
+		{name: "a public host without TLS", env: "prod",
+			values: onRelease("librechat", func(v map[string]any) { set(v, "ingress.tls", []any{}) }),
+			rule:   contract.RuleEdge, want: []string{"Ingress/librechat", "host chat.example.com is not local", "set librechat.ingress.tlsSecretName", "rule: plain-http"}},
+		{name: "open sign-up on a public host", env: "prod",
+			values: onRelease("librechat", func(v map[string]any) { set(v, "librechat.configEnv.ALLOW_REGISTRATION", "true") }),
+			rule:   contract.RuleEdge, want: []string{"Ingress/librechat", "LibreChat lets anyone who reaches host chat.example.com sign up (ALLOW_REGISTRATION=true, no registration.allowedDomains)", "set librechat.registration.mode to closed", "rule: open-signup"}},
+		{name: "sign-up left to the image on a public host", env: "prod",
+			values: onRelease("librechat", func(v map[string]any) { set(v, "librechat.configEnv", map[string]any{}) }),
+			rule:   contract.RuleEdge, want: []string{"Ingress/librechat", "sign up (ALLOW_REGISTRATION unset: whatever the image defaults to)"}},
 		{name: "Ollama's Service renamed", env: "dev",
 			values: onRelease("ollama", func(v map[string]any) { v["fullnameOverride"] = "ollama-renamed" }),
 			rule:   contract.RuleWiring, want: []string{"librechat.yaml", "http://ollama.ollama.svc.cluster.local:11434/v1", "no release renders Service ollama/ollama", "ollama/ollama-renamed", "ollama.release.name"}},
@@ -222,6 +317,31 @@ func TestChartCheckFindsBrokenContracts(t *testing.T) {
 			t.Fatalf("no %s finding with %q; got:\n%v", c.rule, c.want, rep.Err())
 		})
 	}
+}
+
+// ollamaBasicAuth publishes Ollama at ollama.localhost with ingress-nginx's
+// basic auth from Secret ollama-basic-auth.
+var ollamaBasicAuth = onRelease("ollama", func(v map[string]any) {
+	v["ingress"] = ollamaIngress("ollama.localhost", map[string]any{"nginx.ingress.kubernetes.io/auth-type": "basic", "nginx.ingress.kubernetes.io/auth-secret": "ollama-basic-auth"})
+})
+
+// ollamaIngress is the Ollama chart's ingress values for host, plain HTTP.
+func ollamaIngress(host string, annotations map[string]any) map[string]any {
+	return map[string]any{"enabled": true, "className": "nginx", "annotations": annotations, "tls": []any{},
+		"hosts": []any{map[string]any{"host": host, "paths": []any{map[string]any{"path": "/", "pathType": "Prefix"}}}}}
+}
+
+// dropPolicies removes the policies of namespace ns, only those named
+// names when some are given.
+func dropPolicies(ps []networkingv1.NetworkPolicy, ns string, names ...string) []networkingv1.NetworkPolicy {
+	var out []networkingv1.NetworkPolicy
+	for _, p := range ps {
+		if p.Namespace == ns && (len(names) == 0 || slices.Contains(names, p.Name)) {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
 }
 
 // TestManifestGoldens compares each release's rendered manifests, as synth

@@ -8,12 +8,15 @@ const (
 	DevicePluginChartVersion = "0.20.0"
 )
 
+// DefaultRealm is basic auth's realm when the config names none.
+const DefaultRealm = "LLM platform"
+
 // Default is the configuration an empty envs/<name>.yaml gives: a single-node,
 // CPU-only platform with small quotas, reached through ingress-nginx.
 func Default(name string) Environment {
 	return Environment{
 		Name:     name,
-		Cluster:  Cluster{Kubeconfig: "~/.kube/config", KubernetesVersion: "1.34"},
+		Cluster:  Cluster{Kubeconfig: "~/.kube/config", KubernetesVersion: "1.34", APIServerCIDRs: []string{"10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"}},
 		Backend:  Backend{Type: "local", Kubernetes: KubernetesBackend{Namespace: "default"}, S3: S3Backend{KeyPrefix: "llm-platform"}},
 		Security: Security{PodSecurity: "baseline"},
 		Ingress: Ingress{
@@ -29,6 +32,7 @@ func Default(name string) Environment {
 			Models:      []string{"llama3.2:1b"},
 			GPU:         GPU{Type: "nvidia", Count: 1, ResourceName: "nvidia.com/gpu"},
 			Persistence: Persistence{Size: "20Gi"},
+			Ingress:     AppIngress{Auth: IngressAuth{Type: AuthBasic, Realm: DefaultRealm}},
 			Resources: Resources{
 				Requests: CPUMemory{CPU: "500m", Memory: "2Gi"},
 				Limits:   CPUMemory{CPU: "2", Memory: "6Gi"},
@@ -48,7 +52,7 @@ func Default(name string) Environment {
 		LibreChat: LibreChat{
 			Namespace: "librechat",
 			Release:   Release{Name: "librechat", ChartVersion: LibreChatChartVersion, Timeout: "10m"},
-			Ingress:   AppIngress{Enabled: true, Host: "chat.localhost"},
+			Ingress:   AppIngress{Enabled: true, Host: "chat.localhost", Auth: IngressAuth{Type: AuthNone, Realm: DefaultRealm}},
 			Resources: Resources{
 				Requests: CPUMemory{CPU: "250m", Memory: "512Mi"},
 				Limits:   CPUMemory{CPU: "1", Memory: "1Gi"},

@@ -35,6 +35,33 @@ var (
 // Secrets are all credentials, one variable each.
 var Secrets = []Secret{CredsKey, CredsIV, JWTSecret, JWTRefreshSecret, MeiliMasterKey, MongoDBRootPassword, MongoDBPassword}
 
+// Htpasswd is the basic-auth credential of app's Ingress (ingress.auth.type
+// basic): one htpasswd line, user:hash, with a hash ingress-nginx's nginx
+// checks (bcrypt, apr1, SHA-256/512 crypt or {SHA}; never {PLAIN}). The base
+// stack has the variable only where that Ingress uses basic auth.
+func Htpasswd(app string) Secret {
+	return Secret{
+		Variable: app + "_htpasswd",
+		Purpose:  "The htpasswd line (user:hash) that ingress-nginx's basic auth accepts in front of " + app,
+		Pattern:  `^[A-Za-z0-9._@-]+:(\$apr1\$|\$2[aby]\$|\$[56]\$|\{SHA\})[./$A-Za-z0-9+=]+$`,
+		Rule:     "one htpasswd line user:hash with a bcrypt, apr1, SHA-crypt or {SHA} hash",
+		Make:     "htpasswd -nbB " + app + " \"$(openssl rand -hex 16 | tee /dev/stderr)\"",
+	}
+}
+
+// HtpasswdApps are the apps whose Ingress may use basic auth.
+var HtpasswdApps = []string{"ollama", "librechat"}
+
+// AllSecrets are Secrets and every app's Htpasswd: every variable that may
+// carry a credential.
+func AllSecrets() []Secret {
+	out := append([]Secret(nil), Secrets...)
+	for _, app := range HtpasswdApps {
+		out = append(out, Htpasswd(app))
+	}
+	return out
+}
+
 // secretAdvice answers a secret found in a config file. It never quotes the value.
 var secretAdvice = func() string {
 	vars := make([]string, len(Secrets))
@@ -43,7 +70,7 @@ var secretAdvice = func() string {
 	}
 	return "secrets are not read from config files (the value is not shown here); " +
 		"pass LibreChat's credentials as the sensitive Terraform variables " + strings.Join(vars, ", ") +
-		" (export TF_VAR_<name>=… or a git-ignored secrets.auto.tfvars), and cloud credentials through their usual environment (e.g. AWS_PROFILE)"
+		" (export TF_VAR_<name>=… or a git-ignored secrets.auto.tfvars), an Ingress's basic-auth line as <app>_htpasswd, and cloud credentials through their usual environment (e.g. AWS_PROFILE)"
 }()
 
 // secretKeys are key names, lower-cased without punctuation, that only a
@@ -53,9 +80,9 @@ var secretKeys = func() map[string]bool {
 	m := map[string]bool{
 		"password": true, "passwd": true, "secret": true, "token": true, "apikey": true,
 		"masterkey": true, "accesskey": true, "secretkey": true, "secretaccesskey": true,
-		"privatekey": true, "clientsecret": true, "mongouri": true,
+		"privatekey": true, "clientsecret": true, "mongouri": true, "htpasswd": true,
 	}
-	for _, s := range Secrets {
+	for _, s := range AllSecrets() {
 		m[normalizeKey(s.Variable)] = true
 	}
 	return m

@@ -62,7 +62,18 @@ type Cluster struct {
 	// KubernetesVersion is the cluster's Kubernetes minor version, as
 	// major.minor; the charts are rendered and checked for it ["1.34"].
 	KubernetesVersion string `json:"kubernetesVersion"`
+	// APIServerCIDRs are the addresses of the API server, as pods see it
+	// (its endpoints, not the kubernetes Service's ClusterIP) and as it
+	// calls admission webhooks from. The ingress controller may call it
+	// there (443 and 6443), and only it may call the controller's admission
+	// webhook [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16: a control plane in a
+	// private network, as kubeadm, minikube, kind and managed clusters have].
+	APIServerCIDRs []string `json:"apiServerCIDRs"`
 }
+
+// APIServerPorts are the ports the API server listens on, where pods reach
+// it: 6443 (kubeadm, kind, minikube) or 443 (most managed control planes).
+var APIServerPorts = []int{443, 6443}
 
 // Backend is where Terraform keeps each stack's state.
 type Backend struct {
@@ -125,6 +136,47 @@ type Ingress struct {
 	// ClusterIP ["NodePort"]. Helm waits for a LoadBalancer's address, so use
 	// LoadBalancer only where the cluster provides one.
 	ServiceType string `json:"serviceType"`
+	// MetricsFrom lists the namespaces (a Prometheus's) that may scrape the
+	// controller's metrics on 10254; a non-empty list turns the chart's
+	// metrics on [none: metrics off, the port closed].
+	MetricsFrom []string `json:"metricsFrom"`
+	// AcceptExposed lists deliberate exceptions to the edge rules, each
+	// {host, rule, reason}; the check prints them on every run [none].
+	AcceptExposed []AcceptedExposure `json:"acceptExposed"`
+}
+
+// The edge rules an exception may accept.
+const (
+	// ExposeUnauthenticated is a backend with no authentication of its own
+	// published without one the ingress controller enforces.
+	ExposeUnauthenticated = "unauthenticated"
+	// ExposePlainHTTP is a host that is not local served without TLS.
+	ExposePlainHTTP = "plain-http"
+	// ExposeOpenSignUp is LibreChat with open sign-up on a host that is not local.
+	ExposeOpenSignUp = "open-signup"
+)
+
+// ExposureRules are the rules AcceptedExposure.Rule may name.
+var ExposureRules = []string{ExposeUnauthenticated, ExposePlainHTTP, ExposeOpenSignUp}
+
+// AcceptedExposure is one knowingly accepted edge exception.
+type AcceptedExposure struct {
+	// Host is the Ingress host it applies to. Required.
+	Host string `json:"host"`
+	// Rule is unauthenticated, plain-http or open-signup. Required.
+	Rule string `json:"rule"`
+	// Reason says why, for reviewers. Required.
+	Reason string `json:"reason"`
+}
+
+// Accepted returns the exception of in for host and rule, if there is one.
+func (in Ingress) Accepted(host, rule string) (AcceptedExposure, bool) {
+	for _, a := range in.AcceptExposed {
+		if a.Host == host && a.Rule == rule {
+			return a, true
+		}
+	}
+	return AcceptedExposure{}, false
 }
 
 // DevicePlugin is NVIDIA's device plugin add-on.
@@ -215,6 +267,35 @@ type AppIngress struct {
 	TLSSecretName string `json:"tlsSecretName"`
 	// Annotations go on the Ingress, e.g. cert-manager.io/cluster-issuer [none].
 	Annotations map[string]string `json:"annotations"`
+	// Auth is what the ingress controller asks of a client before it
+	// proxies [basic for Ollama, whose API has none of its own; none for
+	// LibreChat, which has its own login].
+	Auth IngressAuth `json:"auth"`
+}
+
+// The ingress authentication types.
+const (
+	AuthNone     = "none"
+	AuthBasic    = "basic"
+	AuthExternal = "external"
+)
+
+// IngressAuth is an authentication ingress-nginx enforces on an Ingress.
+type IngressAuth struct {
+	// Type is none, basic (HTTP basic auth against an htpasswd line the base
+	// stack writes write-only into a Secret, from a sensitive, ephemeral
+	// variable) or external (every request is checked by URL first, e.g.
+	// oauth2-proxy).
+	Type string `json:"type"`
+	// Realm is basic auth's realm ["LLM platform"].
+	Realm string `json:"realm"`
+	// URL is external auth's check, answered 2xx to let a request through,
+	// e.g. http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth [required
+	// with type external].
+	URL string `json:"url"`
+	// SignIn is where external auth sends a client that is not signed in,
+	// e.g. https://auth.example.com/oauth2/start?rd=$escaped_request_uri [""].
+	SignIn string `json:"signIn"`
 }
 
 // Quota is a namespace's ResourceQuota.
@@ -261,7 +342,40 @@ type LibreChat struct {
 	// resources [requests 100m/256Mi, limits 500m/1Gi]; the chart sets none.
 	Meilisearch DataStore `json:"meilisearch"`
 	// Images is the volume of uploaded images [2Gi].
-	Images     Persistence `json:"images"`
-	Quota      Quota       `json:"quota"`
-	LimitRange LimitRange  `json:"limitRange"`
+	Images Persistence `json:"images"`
+	// Registration is who may create an account.
+	Registration Registration `json:"registration"`
+	Quota        Quota        `json:"quota"`
+	LimitRange   LimitRange   `json:"limitRange"`
+}
+
+// The sign-up modes.
+const (
+	SignUpClosed  = "closed"
+	SignUpOpen    = "open"
+	SignUpDomains = "domains"
+)
+
+// Registration is who may sign up to LibreChat.
+type Registration struct {
+	// Mode is closed (accounts are made by an operator, README: the first
+	// account), open (anyone who reaches the site) or domains (anyone with
+	// an email address of AllowedDomains) ["": open on a local host, closed
+	// on any other].
+	Mode string `json:"mode"`
+	// AllowedDomains are the email domains that may sign up with mode
+	// domains, e.g. example.com [required with mode domains].
+	AllowedDomains []string `json:"allowedDomains"`
+}
+
+// SignUp is the effective sign-up mode: Registration.Mode, or its default
+// for the host (open on a local host or with no Ingress, closed otherwise).
+func (l LibreChat) SignUp() string {
+	if l.Registration.Mode != "" {
+		return l.Registration.Mode
+	}
+	if l.Ingress.Enabled && !LocalHost(l.Ingress.Host) {
+		return SignUpClosed
+	}
+	return SignUpOpen
 }

@@ -2,6 +2,8 @@ package config
 
 import (
 	"fmt"
+	"net/netip"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
@@ -32,6 +34,7 @@ func (c *checker) validate(e *Environment) {
 	if !kubeMinor.MatchString(e.Cluster.KubernetesVersion) {
 		c.fail("cluster.kubernetesVersion", "%q is not a Kubernetes minor version; use major.minor, e.g. 1.34", e.Cluster.KubernetesVersion)
 	}
+	c.cidrs("cluster.apiServerCIDRs", e.Cluster.APIServerCIDRs)
 	c.images(e.Images)
 	c.backend(&e.Backend)
 	c.oneOf("security.podSecurity", e.Security.PodSecurity, "privileged", "baseline", "restricted")
@@ -42,6 +45,10 @@ func (c *checker) validate(e *Environment) {
 	c.label("ingress.namespace", e.Ingress.Namespace)
 	c.chartVersion("ingress.chartVersion", e.Ingress.ChartVersion)
 	c.oneOf("ingress.serviceType", e.Ingress.ServiceType, "LoadBalancer", "NodePort", "ClusterIP")
+	for i, ns := range e.Ingress.MetricsFrom {
+		c.label(fmt.Sprintf("ingress.metricsFrom[%d]", i), ns)
+	}
+	c.acceptExposed(e.Ingress.AcceptExposed)
 	c.label("nvidiaDevicePlugin.namespace", e.NvidiaDevicePlugin.Namespace)
 	c.chartVersion("nvidiaDevicePlugin.chartVersion", e.NvidiaDevicePlugin.ChartVersion)
 	c.namespacesDistinct(e)
@@ -128,6 +135,7 @@ func (c *checker) librechat(l *LibreChat) {
 	c.label("librechat.namespace", l.Namespace)
 	c.release("librechat.release", l.Release)
 	c.appIngress("librechat.ingress", l.Ingress)
+	c.registration("librechat.registration", l.Registration)
 	c.resources("librechat.resources", l.Resources)
 	c.resources("librechat.mongodb.resources", l.MongoDB.Resources)
 	c.resources("librechat.meilisearch.resources", l.Meilisearch.Resources)
@@ -400,6 +408,71 @@ func (c *checker) appIngress(path string, in AppIngress) {
 	for k := range in.Annotations {
 		if msgs := validation.IsQualifiedName(k); len(msgs) > 0 {
 			c.fail(fmt.Sprintf("%s.annotations[%q]", path, k), "%q is not an annotation key: %s", k, strings.Join(msgs, "; "))
+		}
+		if strings.HasPrefix(k, "nginx.ingress.kubernetes.io/auth-") {
+			c.fail(fmt.Sprintf("%s.annotations[%q]", path, k), "sets the ingress controller's authentication by hand; use %s.auth (type basic or external), which the base stack and the check keep in step", path)
+		}
+	}
+	a := in.Auth
+	c.oneOf(path+".auth.type", a.Type, AuthNone, AuthBasic, AuthExternal)
+	if a.Type == AuthBasic && (a.Realm == "" || strings.ContainsAny(a.Realm, "\"\\\n")) {
+		c.fail(path+".auth.realm", "%q is not a realm; give a short text without quotes, backslashes or line breaks, e.g. LLM platform", a.Realm)
+	}
+	if a.Type == AuthExternal {
+		if u, err := url.Parse(a.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			c.fail(path+".auth.url", "%q is not an http(s) URL; give the auth service's check, e.g. http://oauth2-proxy.auth.svc.cluster.local/oauth2/auth", a.URL)
+		}
+		if a.SignIn != "" {
+			if u, err := url.Parse(a.SignIn); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+				c.fail(path+".auth.signIn", "%q is not an http(s) URL; give the sign-in page, e.g. https://auth.example.com/oauth2/start?rd=$escaped_request_uri", a.SignIn)
+			}
+		}
+	}
+}
+
+func (c *checker) cidrs(path string, cidrs []string) {
+	if len(cidrs) == 0 {
+		c.fail(path, "is empty; give the API server's addresses, e.g. [10.0.0.0/8] or the control plane's /32s")
+	}
+	for i, s := range cidrs {
+		p, err := netip.ParsePrefix(s)
+		switch {
+		case err != nil:
+			c.fail(fmt.Sprintf("%s[%d]", path, i), "%q is not a CIDR; use an address block such as 10.0.0.0/8 or 192.168.49.2/32", s)
+		case p != p.Masked():
+			c.fail(fmt.Sprintf("%s[%d]", path, i), "%q has bits set beyond its prefix length; use %s", s, p.Masked())
+		case p.Addr().Is4In6():
+			c.fail(fmt.Sprintf("%s[%d]", path, i), "%q is an IPv4-mapped IPv6 block, which CNIs treat differently; write the IPv4 block", s)
+		}
+	}
+}
+
+func (c *checker) acceptExposed(list []AcceptedExposure) {
+	for i, a := range list {
+		p := fmt.Sprintf("ingress.acceptExposed[%d]", i)
+		if msgs := validation.IsDNS1123Subdomain(a.Host); len(msgs) > 0 {
+			c.fail(p+".host", "%q is not a host name; give the Ingress host the exception is for, e.g. ollama.example.com", a.Host)
+		}
+		c.oneOf(p+".rule", a.Rule, ExposureRules...)
+		if strings.TrimSpace(a.Reason) == "" {
+			c.fail(p+".reason", "is empty; say why this exposure is deliberate, for reviewers")
+		}
+	}
+}
+
+func (c *checker) registration(path string, r Registration) {
+	if r.Mode != "" {
+		c.oneOf(path+".mode", r.Mode, SignUpClosed, SignUpOpen, SignUpDomains)
+	}
+	if r.Mode == SignUpDomains && len(r.AllowedDomains) == 0 {
+		c.fail(path+".allowedDomains", "is empty with mode domains; list the email domains that may sign up, e.g. [example.com]")
+	}
+	if r.Mode != SignUpDomains && len(r.AllowedDomains) > 0 {
+		c.fail(path+".allowedDomains", "is set with mode %q, which ignores it; use mode domains or remove the list", r.Mode)
+	}
+	for i, d := range r.AllowedDomains {
+		if msgs := validation.IsDNS1123Subdomain(d); len(msgs) > 0 || !strings.Contains(d, ".") {
+			c.fail(fmt.Sprintf("%s.allowedDomains[%d]", path, i), "%q is not an email domain; use one such as example.com", d)
 		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"slices"
+	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
@@ -29,6 +30,9 @@ type Base struct {
 	// Secrets maps namespace/name to the Secret's keys and their values as
 	// written (Terraform expressions such as ${var.x} kept as they are).
 	Secrets map[string]map[string]string
+	// WriteOnly maps namespace/name to the keys of the Secret that are
+	// written write-only (data_wo, binary_data_wo): never in the state.
+	WriteOnly map[string]map[string]bool
 }
 
 // ReadBase reads the base stack in dir (a folder holding cdk.tf.json).
@@ -44,7 +48,7 @@ func ReadBase(dir string) (Base, error) {
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return Base{}, fmt.Errorf("contract: %s: %w", file, err)
 	}
-	b := Base{Stack: filepath.Base(dir), Namespaces: map[string]map[string]string{}, Secrets: map[string]map[string]string{}}
+	b := Base{Stack: filepath.Base(dir), Namespaces: map[string]map[string]string{}, Secrets: map[string]map[string]string{}, WriteOnly: map[string]map[string]bool{}}
 	r := resolver{doc.Resource}
 	for _, id := range sortedKeys(doc.Resource["kubernetes_namespace_v1"]) {
 		m := block(doc.Resource["kubernetes_namespace_v1"][id]["metadata"])
@@ -84,13 +88,15 @@ func ReadBase(dir string) (Base, error) {
 	for _, id := range sortedKeys(doc.Resource["kubernetes_secret_v1"]) {
 		res := doc.Resource["kubernetes_secret_v1"][id]
 		m := r.meta(res)
-		data := map[string]string{}
+		data, wo := map[string]string{}, map[string]bool{}
 		for _, field := range []string{"data", "data_wo", "binary_data", "binary_data_wo"} {
 			for k, v := range strMap(res[field]) {
 				data[k] = v
+				wo[k] = strings.HasSuffix(field, "_wo")
 			}
 		}
 		b.Secrets[m.Namespace+"/"+m.Name] = data
+		b.WriteOnly[m.Namespace+"/"+m.Name] = wo
 	}
 	return b, nil
 }

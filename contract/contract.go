@@ -25,6 +25,7 @@ const (
 	RuleWiring      = "wiring"
 	RuleAuth        = "authentication"
 	RuleImages      = "images"
+	RuleEdge        = "edge"
 )
 
 // Input is one environment: its config, what its base stack creates and
@@ -64,10 +65,15 @@ func (f Finding) String() string {
 type Report struct {
 	Env      string
 	Findings []Finding
-	// Accepted lists what the config accepts knowingly (images.acceptUnmaintained).
+	// Accepted lists what the config accepts knowingly
+	// (images.acceptUnmaintained, ingress.acceptExposed).
 	Accepted []string
 	// Flows is the network matrix: every intended and unintended flow checked.
 	Flows []Flow
+	// Exposed says, for each host and path an Ingress publishes, what it
+	// reaches and how: TLS, the controller's authentication, LibreChat's
+	// sign-up.
+	Exposed []string
 }
 
 // Err is nil when nothing was found, else one error listing every finding.
@@ -105,6 +111,9 @@ func Check(in Input) Report {
 	w := newWorld(in)
 	links := checkWiring(w, stack)
 	rep.Flows = checkNetwork(w, links, stack)
+	accepted, exposed := checkEdge(w, stack)
+	rep.Accepted = append(rep.Accepted, accepted...)
+	rep.Exposed = exposed
 	sort.SliceStable(rep.Findings, func(i, j int) bool {
 		a, b := rep.Findings[i], rep.Findings[j]
 		if a.Release != b.Release {
@@ -153,6 +162,9 @@ func (r Report) Write(w io.Writer) {
 	fmt.Fprintf(w, "%s: network matrix (%d flows; allow = the platform needs it, deny = it must be closed)\n", r.Env, len(r.Flows))
 	for _, f := range r.Flows {
 		fmt.Fprintln(w, "  "+f.String())
+	}
+	for _, e := range r.Exposed {
+		fmt.Fprintln(w, "  exposed: "+e)
 	}
 	for _, a := range r.Accepted {
 		fmt.Fprintln(w, "  accepted: "+a)

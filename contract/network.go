@@ -2,12 +2,14 @@ package contract
 
 import (
 	"fmt"
+	"net/netip"
 	"sort"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 
+	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/netpol"
 )
 
@@ -76,6 +78,8 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 		}
 	}
 
+	compiled := cluster.Compile()
+
 	// The platform's pods, then the stand-ins for what else may send.
 	releaseOf := map[string]string{}
 	var platform []netpol.Endpoint
@@ -128,11 +132,16 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 	}
 
 	var flows []Flow
-	// Every platform pod resolves names.
+	// Every platform pod resolves names, but the device plugin, which needs
+	// no network.
 	for _, s := range platform {
+		needs, why := true, "DNS"
+		if in.Env.NvidiaDevicePlugin.Install && s.Namespace == in.Env.NvidiaDevicePlugin.Namespace {
+			needs, why = false, "the device plugin needs no network"
+		}
 		for _, proto := range []corev1.Protocol{corev1.ProtocolUDP, corev1.ProtocolTCP} {
-			flows = append(flows, Flow{From: s.Name, To: kubeDNS.Name, Port: 53, Protocol: proto, Want: true, Why: "DNS",
-				Verdict: cluster.Evaluate(s, kubeDNS, 53, proto)})
+			flows = append(flows, Flow{From: s.Name, To: kubeDNS.Name, Port: 53, Protocol: proto, Want: needs, Why: why,
+				Verdict: compiled.Evaluate(s, kubeDNS, 53, proto)})
 		}
 	}
 	for _, k := range sortedKeys(targets) {
@@ -146,21 +155,25 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 				why = "not a client of " + t.to.Name
 			}
 			flows = append(flows, Flow{From: s.Name, To: t.to.Name, Port: t.port, Protocol: t.proto, Want: ok, Why: why,
-				Verdict: cluster.Evaluate(s, t.to, t.port, t.proto)})
+				Verdict: compiled.Evaluate(s, t.to, t.port, t.proto)})
 		}
 	}
-	// Model pulls and LibreChat's calls out; nothing else of the apps' namespaces goes out.
+	flows = append(flows, edgeFlows(w, compiled, controller)...)
+	// Model pulls and LibreChat's calls out; nothing else goes out.
 	for _, s := range platform {
-		if s.Namespace != in.Env.Ollama.Namespace && s.Namespace != in.Env.LibreChat.Namespace {
-			continue
-		}
 		needs := isMain(in, w, s)
 		why := "the app's HTTPS calls out (model pulls, LibreChat's providers)"
-		if !needs {
+		switch {
+		case needs:
+		case s.Name == controller.Name:
+			why = "the ingress controller calls only the API server and the apps it publishes"
+		case s.Namespace == in.Env.NvidiaDevicePlugin.Namespace:
+			why = "the device plugin needs no network"
+		default:
 			why = "a data store has no business outside the cluster"
 		}
 		flows = append(flows, Flow{From: s.Name, To: internet.Name, Port: 443, Protocol: corev1.ProtocolTCP, Want: needs, Why: why,
-			Verdict: cluster.Evaluate(s, internet, 443, corev1.ProtocolTCP)})
+			Verdict: compiled.Evaluate(s, internet, 443, corev1.ProtocolTCP)})
 	}
 
 	for _, f := range flows {
@@ -168,7 +181,7 @@ func checkNetwork(w *world, links []link, report func(Finding)) []Flow {
 			continue
 		}
 		object := f.To
-		if f.To == internet.Name {
+		if f.To == internet.Name || f.To == apiServer(in).Name {
 			object = f.From
 		}
 		report(Finding{Release: releaseOf[object], Object: object, Rule: RuleNetwork,
@@ -232,4 +245,116 @@ func networkFix(in Input, f Flow, chartPolicy map[string]string) string {
 		return "narrow the base stack's policies for that namespace (stacks/base flows) so only the app's clients match"
 	}
 	return "allow the flow in the base stack (stacks/base flows of both namespaces), or fix the pods' labels and ports the policies select"
+}
+
+// apiServer stands for the API server: the first address of
+// cluster.apiServerCIDRs past the network's own.
+func apiServer(in Input) netpol.Endpoint {
+	e := netpol.Endpoint{Name: "api-server"}
+	if len(in.Env.Cluster.APIServerCIDRs) > 0 {
+		if p, err := netip.ParsePrefix(in.Env.Cluster.APIServerCIDRs[0]); err == nil {
+			a := p.Masked().Addr()
+			if p.Bits() < a.BitLen() {
+				a = a.Next()
+			}
+			e.IP = a.String()
+		}
+	}
+	return e
+}
+
+// edgeFlows are what the internet reaches: every Service port of every
+// release directly (only the ingress controller's HTTP and HTTPS may be
+// open), every backend an Ingress publishes through the controller, and,
+// when the platform installs the controller, the API server's calls to
+// its admission webhook and the controller's to the API server.
+func edgeFlows(w *world, compiled *netpol.Compiled, controller netpol.Endpoint) []Flow {
+	in := w.in
+	var flows []Flow
+	seen := map[string]bool{}
+	// entryPort is the controller's container port for http and https.
+	entryPort := map[string]int32{"http": 80, "https": 443}
+	for _, s := range w.services {
+		for _, sp := range s.obj.Spec.Ports {
+			e, err := w.behind(s, sp)
+			if err != nil {
+				continue
+			}
+			proto := sp.Protocol
+			if proto == "" {
+				proto = corev1.ProtocolTCP
+			}
+			for _, p := range e.pods {
+				to := asEndpoint(p)
+				key := fmt.Sprintf("%s %d/%s", to.Name, e.target, proto)
+				if seen[key] {
+					continue
+				}
+				seen[key] = true
+				entry := to.Name == controller.Name && (sp.Name == "http" || sp.Name == "https")
+				if entry {
+					entryPort[sp.Name] = e.target
+				}
+				why := fmt.Sprintf("Service %s/%s port %s, the ingress controller's entry", s.ns, s.obj.Name, portName(sp))
+				if !entry {
+					why = fmt.Sprintf("Service %s/%s port %s: not for the internet", s.ns, s.obj.Name, portName(sp))
+				}
+				flows = append(flows, Flow{From: internet.Name, To: to.Name, Port: e.target, Protocol: proto, Want: entry, Why: why,
+					Verdict: compiled.Evaluate(internet, to, e.target, proto)})
+			}
+		}
+	}
+	for _, r := range in.Releases {
+		// ingressBackends has reported what routes nowhere.
+		for _, pub := range w.published(r, func(Finding) {}) {
+			for _, p := range pub.backend.pods {
+				to := asEndpoint(p)
+				// The first hop: the internet to the controller's port for
+				// the scheme; then the controller to the backend.
+				entry := entryPort["http"]
+				if pub.tls {
+					entry = entryPort["https"]
+				}
+				v := compiled.Evaluate(internet, controller, entry, corev1.ProtocolTCP)
+				if v.Allowed && !v.ViaIPBlock {
+					v = compiled.Evaluate(controller, to, pub.backend.target, corev1.ProtocolTCP)
+				}
+				flows = append(flows, Flow{From: internet.Name + " via " + controller.Name, To: to.Name, Port: pub.backend.target, Protocol: corev1.ProtocolTCP, Want: true,
+					Why: pub.String(), Verdict: v})
+			}
+		}
+	}
+	if in.Env.Ingress.Install {
+		api := apiServer(in)
+		for _, cp := range controller.Ports {
+			if cp.Name == "webhook" {
+				flows = append(flows, Flow{From: api.Name, To: controller.Name, Port: cp.ContainerPort, Protocol: corev1.ProtocolTCP, Want: true,
+					Why: "the API server calls the admission webhook (cluster.apiServerCIDRs)", Verdict: compiled.Evaluate(api, controller, cp.ContainerPort, corev1.ProtocolTCP)})
+			}
+		}
+		for _, cp := range controller.Ports {
+			if cp.Name != "metrics" {
+				continue
+			}
+			for _, ns := range in.Env.Ingress.MetricsFrom {
+				scraper := netpol.Endpoint{Name: ns + "/any-pod", Namespace: ns}
+				flows = append(flows, Flow{From: scraper.Name, To: controller.Name, Port: cp.ContainerPort, Protocol: corev1.ProtocolTCP, Want: true,
+					Why: "metrics scraped from ingress.metricsFrom", Verdict: compiled.Evaluate(scraper, controller, cp.ContainerPort, corev1.ProtocolTCP)})
+			}
+			flows = append(flows, Flow{From: stranger.Name, To: controller.Name, Port: cp.ContainerPort, Protocol: corev1.ProtocolTCP, Want: false,
+				Why: "not in ingress.metricsFrom", Verdict: compiled.Evaluate(stranger, controller, cp.ContainerPort, corev1.ProtocolTCP)})
+		}
+		for _, port := range config.APIServerPorts {
+			flows = append(flows, Flow{From: controller.Name, To: api.Name, Port: int32(port), Protocol: corev1.ProtocolTCP, Want: true,
+				Why: "the controller watches Ingresses (cluster.apiServerCIDRs)", Verdict: compiled.Evaluate(controller, api, int32(port), corev1.ProtocolTCP)})
+		}
+	}
+	return flows
+}
+
+func portName(sp corev1.ServicePort) string {
+	if sp.Name != "" {
+		return fmt.Sprintf("%d (%s)", sp.Port, sp.Name)
+	}
+	return fmt.Sprint(sp.Port)
 }

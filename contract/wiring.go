@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	v1helper "k8s.io/component-helpers/scheduling/corev1"
@@ -558,34 +557,8 @@ func requests(spec corev1.PodSpec, res corev1.ResourceName) bool {
 // ingressBackends lists the Service ports behind a release's Ingresses.
 func (w *world) ingressBackends(r *render.Rendered, report func(Finding)) []endpoint {
 	var out []endpoint
-	for _, o := range r.Objects {
-		ing, ok := o.Typed.(*networkingv1.Ingress)
-		if !ok {
-			continue
-		}
-		for _, rule := range ing.Spec.Rules {
-			if rule.HTTP == nil {
-				continue
-			}
-			for _, path := range rule.HTTP.Paths {
-				b := path.Backend.Service
-				if b == nil {
-					continue
-				}
-				port := intstr.FromInt32(b.Port.Number)
-				if b.Port.Name != "" {
-					port = intstr.FromString(b.Port.Name)
-				}
-				e, err := w.resolve(o.Namespace, b.Name, port)
-				if err != nil {
-					report(Finding{Release: r.Release.Address, Object: o.ID(), Rule: RuleWiring,
-						Problem: fmt.Sprintf("the Ingress for %s routes to nothing: %v", rule.Host, err),
-						Fix:     fmt.Sprintf("the ingress values that constructs/%s writes must name the release's Service", constructPackage(r.Release.ID))})
-					continue
-				}
-				out = append(out, e)
-			}
-		}
+	for _, p := range w.published(r, report) {
+		out = append(out, p.backend)
 	}
 	return out
 }

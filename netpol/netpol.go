@@ -7,7 +7,13 @@
 // in its namespace selects it with that policy type; isolated pods accept only
 // what the union of the selecting policies' rules allows; a flow needs both
 // the source's egress and the destination's ingress to allow it. Policies the
-// API server would reject are left out of the evaluation and reported.
+// API server would reject are left out of the evaluation and reported; what
+// it accepts is kept, ipBlock CIDRs included, parsed as it parses them
+// (k8s.io/utils/net ParseCIDRSloppy; see cidr.go for legacy forms and
+// IPv4-mapped blocks).
+//
+// Compile validates and parses a Cluster's policies once; Compiled.Evaluate
+// then decides each flow without parsing anything.
 //
 // Outside its scope: AdminNetworkPolicy and CNI-specific policy kinds,
 // host-network pods, traffic from a pod's own node (always allowed to it),
@@ -74,6 +80,12 @@ type Cluster struct {
 	// Policies is every NetworkPolicy that will exist, each in the namespace
 	// of its ObjectMeta.Namespace. They are evaluated in this order.
 	Policies []networkingv1.NetworkPolicy
+	// StrictIPCIDRValidation says the API server runs with the feature gate
+	// of that name on (alpha since 1.33, off by default in every release up
+	// to 1.34): then ipBlock CIDRs with leading zeros, IPv4-mapped addresses
+	// or bits beyond the prefix length are rejected, and a policy with one
+	// is left out. Off, they are accepted as the legacy parser reads them.
+	StrictIPCIDRValidation bool
 }
 
 // Side explains one direction of a flow: the source's egress or the
@@ -180,28 +192,73 @@ func (s Side) allowedText(dir, who string) string {
 }
 
 // Evaluate decides whether src may open a connection (or send datagrams) to
-// dst on port with proto ("" means TCP) under the cluster's policies.
+// dst on port with proto ("" means TCP) under the cluster's policies. It
+// validates and parses every policy for this one flow; to evaluate many
+// flows, Compile once and call Compiled.Evaluate.
 func (c Cluster) Evaluate(src, dst Endpoint, port int32, proto corev1.Protocol) Verdict {
+	return c.compile(false, func(ns string) bool { return relevant(ns, src, dst) }).Evaluate(src, dst, port, proto)
+}
+
+// relevant says whether a policy in namespace ns bears on a flow from src to
+// dst: it is in the namespace of one of them, or in none (and so invalid).
+func relevant(ns string, src, dst Endpoint) bool {
+	return ns == "" || (!src.external() && ns == src.Namespace) || (!dst.external() && ns == dst.Namespace)
+}
+
+// Compiled is a Cluster whose policies are validated and parsed, ready to
+// evaluate any number of flows. It is not changed by evaluation, so it may
+// be used from several goroutines.
+type Compiled struct {
+	// namespaces are the namespaces' labels with the implied name label;
+	// raw is Cluster.Namespaces, for those not built ahead.
+	namespaces map[string]labels.Set
+	raw        map[string]map[string]string
+	policies   []compiled
+}
+
+// Compile validates every policy as the API server of c.KubernetesVersion
+// would and parses its selectors and CIDRs, once.
+func (c Cluster) Compile() *Compiled { return c.compile(true, nil) }
+
+// compile is Compile of the policies in the namespaces keep accepts (nil:
+// all); labelsAhead builds every namespace's labels now, else each
+// evaluation builds those it needs.
+func (c Cluster) compile(labelsAhead bool, keep func(ns string) bool) *Compiled {
+	out := &Compiled{namespaces: map[string]labels.Set{}, raw: c.Namespaces}
+	if labelsAhead {
+		for ns, l := range c.Namespaces {
+			out.namespaces[ns] = namespaceLabels(ns, l)
+		}
+	}
+	opts := c.apiRules()
+	for i := range c.Policies {
+		if keep == nil || keep(c.Policies[i].Namespace) {
+			out.policies = append(out.policies, compile(&c.Policies[i], opts))
+		}
+	}
+	return out
+}
+
+// Evaluate decides whether src may open a connection (or send datagrams) to
+// dst on port with proto ("" means TCP) under the compiled policies.
+func (c *Compiled) Evaluate(src, dst Endpoint, port int32, proto corev1.Protocol) Verdict {
 	if proto == "" {
 		proto = corev1.ProtocolTCP
 	}
 	v := Verdict{src: src.label(), dst: dst.label(), port: port, protocol: proto}
 	f := flow{cluster: c, src: src, dst: dst, port: port, proto: proto}
 
-	var policies []compiled
-	for i := range c.Policies {
-		p := &c.Policies[i]
-		ns := p.Namespace
-		relevant := ns == "" || (!src.external() && ns == src.Namespace) || (!dst.external() && ns == dst.Namespace)
-		if !relevant {
+	policies := make([]*compiled, 0, len(c.policies))
+	for i := range c.policies {
+		p := &c.policies[i]
+		if !relevant(p.namespace, src, dst) {
 			continue
 		}
-		cp, reason := compile(p)
-		if reason != "" {
-			v.Ignored = append(v.Ignored, p.Namespace+"/"+p.Name+": "+reason)
+		if p.invalid != "" {
+			v.Ignored = append(v.Ignored, p.namespace+"/"+p.name+": "+p.invalid)
 			continue
 		}
-		policies = append(policies, cp)
+		policies = append(policies, p)
 	}
 
 	v.Egress = f.side(policies, networkingv1.PolicyTypeEgress)
@@ -213,7 +270,7 @@ func (c Cluster) Evaluate(src, dst Endpoint, port int32, proto corev1.Protocol) 
 
 // flow is one evaluation's inputs.
 type flow struct {
-	cluster  Cluster
+	cluster  *Compiled
 	src, dst Endpoint
 	port     int32
 	proto    corev1.Protocol
@@ -229,7 +286,7 @@ const (
 )
 
 // side evaluates the egress of f.src or the ingress of f.dst.
-func (f flow) side(policies []compiled, dir networkingv1.PolicyType) Side {
+func (f flow) side(policies []*compiled, dir networkingv1.PolicyType) Side {
 	self, peer := f.src, f.dst
 	if dir == networkingv1.PolicyTypeIngress {
 		self, peer = f.dst, f.src
@@ -343,7 +400,7 @@ func (f flow) peer(ns string, p peer, e Endpoint) match {
 		if e.Namespace != ns {
 			return noMatch
 		}
-	} else if !p.namespaceSelector.Matches(labels.Set(f.namespaceLabels(e.Namespace))) {
+	} else if !p.namespaceSelector.Matches(f.namespaceLabels(e.Namespace)) {
 		return noMatch
 	}
 	if p.podSelector != nil && !p.podSelector.Matches(labels.Set(e.Labels)) {
@@ -354,18 +411,28 @@ func (f flow) peer(ns string, p peer, e Endpoint) match {
 
 // namespaceLabels returns the labels of namespace ns, with the implied
 // kubernetes.io/metadata.name.
-func (f flow) namespaceLabels(ns string) map[string]string {
-	l := make(map[string]string, len(f.cluster.Namespaces[ns])+1)
-	for k, v := range f.cluster.Namespaces[ns] {
-		l[k] = v
+func (f flow) namespaceLabels(ns string) labels.Set {
+	if l, ok := f.cluster.namespaces[ns]; ok {
+		return l
 	}
-	l[corev1.LabelMetadataName] = ns
-	return l
+	return namespaceLabels(ns, f.cluster.raw[ns])
 }
 
-// compiled is a validated policy with its selectors parsed.
+// namespaceLabels is l with the implied kubernetes.io/metadata.name of ns.
+func namespaceLabels(ns string, l map[string]string) labels.Set {
+	out := make(labels.Set, len(l)+1)
+	for k, v := range l {
+		out[k] = v
+	}
+	out[corev1.LabelMetadataName] = ns
+	return out
+}
+
+// compiled is a validated policy with its selectors parsed, or, when invalid
+// is not empty, the reason the API server would reject it.
 type compiled struct {
 	namespace, name string
+	invalid         string
 	podSelector     labels.Selector
 	types           map[networkingv1.PolicyType]bool
 	rules           map[networkingv1.PolicyType][]rule
@@ -390,8 +457,16 @@ type ipBlock struct {
 }
 
 // compile validates p as the API server would (as far as evaluation depends
-// on it) and parses it; a non-empty reason says why p would be rejected.
-func compile(p *networkingv1.NetworkPolicy) (compiled, string) {
+// on it) and parses it. Every section is validated, including one the policy
+// types leave unused, as the API server does.
+func compile(p *networkingv1.NetworkPolicy, opts apiRules) compiled {
+	cp, reason := compileSpec(p, opts)
+	cp.invalid = reason
+	return cp
+}
+
+// compileSpec is compile; a non-empty reason says why p would be rejected.
+func compileSpec(p *networkingv1.NetworkPolicy, opts apiRules) (compiled, string) {
 	cp := compiled{
 		namespace: p.Namespace,
 		name:      p.Name,
@@ -426,14 +501,14 @@ func compile(p *networkingv1.NetworkPolicy) (compiled, string) {
 	}
 
 	for i, r := range p.Spec.Ingress {
-		cr, reason := compileRule("spec.ingress["+strconv.Itoa(i)+"]", r.Ports, r.From, "from")
+		cr, reason := compileRule("spec.ingress["+strconv.Itoa(i)+"]", r.Ports, r.From, "from", opts)
 		if reason != "" {
 			return cp, reason
 		}
 		cp.rules[networkingv1.PolicyTypeIngress] = append(cp.rules[networkingv1.PolicyTypeIngress], cr)
 	}
 	for i, r := range p.Spec.Egress {
-		cr, reason := compileRule("spec.egress["+strconv.Itoa(i)+"]", r.Ports, r.To, "to")
+		cr, reason := compileRule("spec.egress["+strconv.Itoa(i)+"]", r.Ports, r.To, "to", opts)
 		if reason != "" {
 			return cp, reason
 		}
@@ -443,7 +518,7 @@ func compile(p *networkingv1.NetworkPolicy) (compiled, string) {
 }
 
 // compileRule validates and parses one rule at path; peersField is "from" or "to".
-func compileRule(path string, ports []networkingv1.NetworkPolicyPort, peers []networkingv1.NetworkPolicyPeer, peersField string) (rule, string) {
+func compileRule(path string, ports []networkingv1.NetworkPolicyPort, peers []networkingv1.NetworkPolicyPeer, peersField string, opts apiRules) (rule, string) {
 	r := rule{ports: ports}
 	for i, pp := range ports {
 		if reason := validatePort(pp); reason != "" {
@@ -451,7 +526,7 @@ func compileRule(path string, ports []networkingv1.NetworkPolicyPort, peers []ne
 		}
 	}
 	for i, np := range peers {
-		p, reason := compilePeer(np)
+		p, reason := compilePeer(np, opts)
 		if reason != "" {
 			return r, path + "." + peersField + "[" + strconv.Itoa(i) + "]: " + reason
 		}
@@ -498,7 +573,7 @@ func validatePort(pp networkingv1.NetworkPolicyPort) string {
 }
 
 // compilePeer validates and parses a NetworkPolicyPeer.
-func compilePeer(np networkingv1.NetworkPolicyPeer) (peer, string) {
+func compilePeer(np networkingv1.NetworkPolicyPeer, opts apiRules) (peer, string) {
 	var p peer
 	n := 0
 	if np.PodSelector != nil {
@@ -519,7 +594,7 @@ func compilePeer(np networkingv1.NetworkPolicyPeer) (peer, string) {
 	}
 	if np.IPBlock != nil {
 		n++
-		b, reason := compileIPBlock(np.IPBlock)
+		b, reason := compileIPBlock(np.IPBlock, opts)
 		if reason != "" {
 			return p, "ipBlock: " + reason
 		}
@@ -534,27 +609,30 @@ func compilePeer(np networkingv1.NetworkPolicyPeer) (peer, string) {
 	return p, ""
 }
 
-// compileIPBlock validates and parses an IPBlock: its except entries must be
-// strict subsets of its cidr.
-func compileIPBlock(b *networkingv1.IPBlock) (*ipBlock, string) {
+// compileIPBlock validates and parses an IPBlock as the API server's
+// ValidateIPBlock does (k8s.io/kubernetes pkg/apis/networking/validation):
+// cidr and every except entry parse with ParseCIDRSloppy (and, with strict
+// validation, also meet the strict rules), and each except entry is a strict
+// subset of cidr, compared as net.IPNet compares them.
+func compileIPBlock(b *networkingv1.IPBlock, opts apiRules) (*ipBlock, string) {
 	if b.CIDR == "" {
 		return nil, "cidr: required"
 	}
-	cidr, err := netip.ParsePrefix(b.CIDR)
-	if err != nil {
-		return nil, "cidr: " + err.Error()
+	cidrNet, reason := opts.parseCIDR(b.CIDR)
+	if reason != "" {
+		return nil, "cidr: " + reason
 	}
-	out := &ipBlock{cidr: cidr.Masked()}
+	out := &ipBlock{cidr: prefixOf(cidrNet)}
+	cidrBits, _ := cidrNet.Mask.Size()
 	for _, s := range b.Except {
-		x, err := netip.ParsePrefix(s)
-		if err != nil {
-			return nil, "except: " + err.Error()
+		x, reason := opts.parseCIDR(s)
+		if reason != "" {
+			return nil, "except " + strconv.Quote(s) + ": " + reason
 		}
-		x = x.Masked()
-		if !out.cidr.Contains(x.Addr()) || x.Bits() <= out.cidr.Bits() {
+		if xBits, _ := x.Mask.Size(); !cidrNet.Contains(x.IP) || cidrBits >= xBits {
 			return nil, "except " + strconv.Quote(s) + ": must be a strict subset of cidr " + strconv.Quote(b.CIDR)
 		}
-		out.except = append(out.except, x)
+		out.except = append(out.except, prefixOf(x))
 	}
 	return out, ""
 }

@@ -276,7 +276,7 @@ spec:
 )
 
 // policies parses YAML NetworkPolicy documents, failing on unknown fields.
-func policies(t *testing.T, docs ...string) []networkingv1.NetworkPolicy {
+func policies(t testing.TB, docs ...string) []networkingv1.NetworkPolicy {
 	t.Helper()
 	var out []networkingv1.NetworkPolicy
 	for _, d := range docs {

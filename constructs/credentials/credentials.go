@@ -15,6 +15,7 @@ import (
 
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/constructs/address"
+	"github.com/llm-platform/cdktf-llm/constructs/ingress"
 	"github.com/llm-platform/cdktf-llm/constructs/jsiival"
 )
 
@@ -62,6 +63,20 @@ type Config struct {
 	Labels map[string]string
 	// MongoDB is LibreChat's MongoDB login. Required.
 	MongoDB MongoDB
+	// BasicAuth lists the Ingresses that use ingress-nginx's basic auth: for
+	// each, a variable (config.Htpasswd) and its Secret. Default none.
+	BasicAuth []BasicAuth
+}
+
+// BasicAuth is the basic-auth Secret of one app's Ingress.
+type BasicAuth struct {
+	// App names the variable (<app>_htpasswd) and the Secret
+	// (ingress.BasicAuthSecret). Required.
+	App string
+	// Namespace is a reference to the app's namespace. Required.
+	Namespace *string
+	// Labels go on the Secret.
+	Labels map[string]string
 }
 
 // Output names the Secrets.
@@ -77,7 +92,11 @@ type Output struct {
 func New(scope constructs.Construct, id string, c Config) Output {
 	scope = constructs.NewConstruct(scope, jsii.String("credentials-"+id))
 	vars := map[string]*string{}
-	for _, s := range config.Secrets {
+	secrets := append([]config.Secret(nil), config.Secrets...)
+	for _, b := range c.BasicAuth {
+		secrets = append(secrets, config.Htpasswd(b.App))
+	}
+	for _, s := range secrets {
 		v := cdktf.NewTerraformVariable(scope, jsii.String(s.Variable), &cdktf.TerraformVariableConfig{
 			Type:        jsii.String("string"),
 			Sensitive:   jsii.Bool(true),
@@ -110,12 +129,12 @@ func New(scope constructs.Construct, id string, c Config) Output {
 	// and digits only.
 	m := c.MongoDB
 	mongoURI := fmt.Sprintf("mongodb://%s:%s@%s:%d/%s", m.User, *ref(config.MongoDBPassword), m.Host, m.Port, m.Database)
-	secret := func(name string, data map[string]*string, parts ...string) *string {
+	secretIn := func(namespace *string, labels map[string]string, name string, data map[string]*string, parts ...string) *string {
 		s := secretv1.NewSecretV1(scope, jsii.String(name), &secretv1.SecretV1Config{
 			Metadata: &secretv1.SecretV1Metadata{
 				Name:      jsii.String(name),
-				Namespace: c.Namespace,
-				Labels:    jsiival.Map(c.Labels),
+				Namespace: namespace,
+				Labels:    jsiival.Map(labels),
 			},
 			Type:           jsii.String("Opaque"),
 			DataWo:         &data,
@@ -123,6 +142,15 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		})
 		address.Set(s, append([]string{id}, parts...)...)
 		return s.Metadata().Name()
+	}
+	secret := func(name string, data map[string]*string, parts ...string) *string {
+		return secretIn(c.Namespace, c.Labels, name, data, parts...)
+	}
+	// ingress-nginx reads basic auth's users from the key auth.
+	for _, b := range c.BasicAuth {
+		secretIn(b.Namespace, b.Labels, ingress.BasicAuthSecret(b.App), map[string]*string{
+			ingress.BasicAuthKey: vars[config.Htpasswd(b.App).Variable],
+		}, b.App, "basic_auth")
 	}
 	return Output{
 		LibreChat: secret(SecretName, map[string]*string{

@@ -12,6 +12,47 @@ type Config struct {
 	TLSSecretName string
 	// Annotations go on the Ingress.
 	Annotations map[string]string
+	// Auth is the authentication ingress-nginx enforces. Default none.
+	Auth Auth
+}
+
+// Auth is an ingress-nginx authentication, written as its annotations.
+type Auth struct {
+	// BasicSecret names the Secret (in the Ingress's namespace) whose key
+	// auth holds htpasswd lines; set, it turns basic auth on.
+	BasicSecret string
+	// Realm is basic auth's realm.
+	Realm string
+	// URL turns external auth on: every request is first sent there and
+	// let through on a 2xx answer.
+	URL string
+	// SignIn is where external auth sends a client that is not signed in.
+	SignIn string
+}
+
+// nginx is ingress-nginx's annotation prefix.
+const nginx = "nginx.ingress.kubernetes.io/"
+
+// BasicAuthKey is the key of a basic-auth Secret that ingress-nginx reads.
+const BasicAuthKey = "auth"
+
+// BasicAuthSecret is the name of app's basic-auth Secret, which the base
+// stack writes in the app's namespace.
+func BasicAuthSecret(app string) string { return app + "-basic-auth" }
+
+// annotations are a's annotations.
+func (a Auth) annotations() map[string]string {
+	switch {
+	case a.URL != "":
+		m := map[string]string{nginx + "auth-url": a.URL}
+		if a.SignIn != "" {
+			m[nginx+"auth-signin"] = a.SignIn
+		}
+		return m
+	case a.BasicSecret != "":
+		return map[string]string{nginx + "auth-type": "basic", nginx + "auth-secret": a.BasicSecret, nginx + "auth-realm": a.Realm}
+	}
+	return nil
 }
 
 // URL is where people reach the app.
@@ -56,10 +97,18 @@ func ValuesFor(c *Config, release, pathType string) Values {
 	if c == nil {
 		return Values{Enabled: false, TLS: []TLS{}}
 	}
+	annotations := c.Auth.annotations()
+	if len(annotations) == 0 {
+		annotations = c.Annotations
+	} else {
+		for k, v := range c.Annotations {
+			annotations[k] = v
+		}
+	}
 	v := Values{
 		Enabled:     true,
 		ClassName:   c.ClassName,
-		Annotations: c.Annotations,
+		Annotations: annotations,
 		Hosts:       []Host{{Host: c.Host, Paths: []Path{{Path: "/", PathType: pathType}}}},
 		TLS:         []TLS{},
 	}

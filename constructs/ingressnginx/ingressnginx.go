@@ -13,6 +13,29 @@ import (
 // Chart is ingress-nginx; the apps stack gives its version and locked digest.
 var Chart = helmrelease.Chart{Repository: "https://kubernetes.github.io/ingress-nginx", Name: "ingress-nginx"}
 
+// ReleaseName is the release's name; the controller's pods and Services
+// are named after it.
+const ReleaseName = "ingress-nginx"
+
+// The controller's container ports (the chart's controller.containerPort,
+// controller.admissionWebhooks.port and controller.metrics.port defaults).
+const (
+	HTTPPort    = 80
+	HTTPSPort   = 443
+	WebhookPort = 8443
+	MetricsPort = 10254
+)
+
+// ControllerPodLabels are the labels the chart gives the controller's pods
+// of a release.
+func ControllerPodLabels(release string) map[string]string {
+	return map[string]string{
+		"app.kubernetes.io/name":      "ingress-nginx",
+		"app.kubernetes.io/instance":  release,
+		"app.kubernetes.io/component": "controller",
+	}
+}
+
 // Config is one controller release.
 type Config struct {
 	// Release names the release and pins the chart. Required.
@@ -21,6 +44,8 @@ type Config struct {
 	ClassName string
 	// ServiceType is LoadBalancer, NodePort or ClusterIP. Required.
 	ServiceType string
+	// Metrics turns the controller's metrics endpoint on (MetricsPort).
+	Metrics bool
 }
 
 // Values are the keys of the chart's values.yaml that we set.
@@ -34,6 +59,9 @@ type Values struct {
 		Service struct {
 			Type string `json:"type"`
 		} `json:"service"`
+		Metrics struct {
+			Enabled bool `json:"enabled"`
+		} `json:"metrics"`
 	} `json:"controller"`
 }
 
@@ -46,6 +74,7 @@ func New(scope constructs.Construct, id string, c Config) (helmrelease.Output, e
 	if err := c.Release.Chart.Is(Chart); err != nil {
 		return helmrelease.Output{}, fmt.Errorf("ingress-nginx %s: %w", c.Release.Name, err)
 	}
+	v.Controller.Metrics.Enabled = c.Metrics
 	c.Release.Values = v
 	return helmrelease.New(scope, id, c.Release)
 }

@@ -15,6 +15,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/yaml"
 
+	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
 	"github.com/llm-platform/cdktf-llm/constructs/ingress"
 	"github.com/llm-platform/cdktf-llm/constructs/placement"
@@ -119,6 +120,12 @@ type Config struct {
 	Images placement.Volume
 	// Ingress exposes LibreChat when set. Default none.
 	Ingress *ingress.Config
+	// SignUp is who may create an account: config.SignUpClosed,
+	// SignUpOpen or SignUpDomains (AllowedDomains only). Required.
+	SignUp string
+	// AllowedDomains are the email domains that may sign up with
+	// SignUpDomains.
+	AllowedDomains []string
 	// PodSecurity is the Pod Security Admission level the release's
 	// namespace enforces. Default "", like privileged and baseline: the
 	// charts' own security contexts. restricted adds what LibreChat's and
@@ -200,10 +207,10 @@ type Global struct {
 
 // LibreChatValues is the chart's librechat: section.
 type LibreChatValues struct {
-	// ConfigEnv is empty: every configEnv value reaches the ConfigMap, which
-	// must hold no credential (the chart ships none). It is an empty map, not
-	// left out, because the chart's configEnv is null and configmap-env.yaml's
-	// dig into it fails on null. MONGO_URI stays the chart's (configmap-env.yaml
+	// ConfigEnv holds the sign-up switches (SignUpEnv) and nothing else:
+	// every configEnv value reaches the ConfigMap, which must hold no
+	// credential (the chart ships none). It is never null, because
+	// configmap-env.yaml's dig into a null configEnv fails. MONGO_URI stays the chart's (configmap-env.yaml
 	// renders it when configEnv has none), the same host without credentials;
 	// the CredentialsSecret's MONGO_URI, with the password, comes after the
 	// ConfigMap in envFrom, and the later source wins.
@@ -282,15 +289,37 @@ type Persistence struct {
 	StorageClass string `json:"storageClass,omitempty"`
 }
 
+// SignUpEnv is the environment that makes LibreChat's sign-up signUp
+// (.env.example: ALLOW_REGISTRATION, ALLOW_EMAIL_LOGIN,
+// ALLOW_SOCIAL_REGISTRATION): email login stays on, sign-up is on for open
+// and domains (librechat.yaml's registration.allowedDomains then limits
+// it), and sign-up through social logins, of which none is configured, off.
+func SignUpEnv(signUp string) (map[string]string, error) {
+	allow := map[string]string{config.SignUpClosed: "false", config.SignUpOpen: "true", config.SignUpDomains: "true"}[signUp]
+	if allow == "" {
+		return nil, fmt.Errorf("sign-up %q is not closed, open or domains", signUp)
+	}
+	return map[string]string{"ALLOW_EMAIL_LOGIN": "true", "ALLOW_REGISTRATION": allow, "ALLOW_SOCIAL_REGISTRATION": "false"}, nil
+}
+
 func values(c Config) (Values, error) {
-	cfg, err := ConfigYAML(c.OllamaURL, c.Models)
+	env, err := SignUpEnv(c.SignUp)
+	if err != nil {
+		return Values{}, err
+	}
+	if c.SignUp != config.SignUpDomains {
+		c.AllowedDomains = nil
+	} else if len(c.AllowedDomains) == 0 {
+		return Values{}, fmt.Errorf("sign-up by domains needs AllowedDomains")
+	}
+	cfg, err := ConfigYAML(c.OllamaURL, c.Models, c.AllowedDomains)
 	if err != nil {
 		return Values{}, err
 	}
 	v := Values{
 		FullnameOverride: c.Release.Name,
 		LibreChat: LibreChatValues{
-			ConfigEnv:         map[string]string{},
+			ConfigEnv:         env,
 			ConfigYamlContent: cfg,
 			ImageVolume:       ImageVolume{Enabled: true, Size: c.Images.Size, StorageClassName: c.Images.StorageClass},
 		},
@@ -348,8 +377,9 @@ func persistence(v placement.Volume) Persistence {
 }
 
 // ConfigYAML is the librechat.yaml that offers Ollama as a custom endpoint
-// at ollamaURL + /v1, fetching its model list.
-func ConfigYAML(ollamaURL string, models []string) (string, error) {
+// at ollamaURL + /v1, fetching its model list, and limits sign-up to the
+// email domains allowedDomains, if any (registration.allowedDomains).
+func ConfigYAML(ollamaURL string, models, allowedDomains []string) (string, error) {
 	type modelList struct {
 		Default []string `json:"default"`
 		Fetch   bool     `json:"fetch"`
@@ -378,6 +408,9 @@ func ConfigYAML(ollamaURL string, models []string) (string, error) {
 				ModelDisplayLabel: "Ollama",
 			}},
 		},
+	}
+	if len(allowedDomains) > 0 {
+		doc["registration"] = map[string]any{"allowedDomains": allowedDomains}
 	}
 	out, err := yaml.Marshal(doc)
 	if err != nil {

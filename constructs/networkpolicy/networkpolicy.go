@@ -24,9 +24,10 @@ type Peer struct {
 	// Pods selects the pods with all these labels (of Namespace, or of the
 	// policy's namespace). Default nil: every pod of Namespace.
 	Pods map[string]string
-	// CIDR selects addresses outside the cluster, e.g. 0.0.0.0/0. Kubernetes
-	// refuses it together with Namespace or Pods.
-	CIDR string
+	// CIDRs select addresses outside the cluster, e.g. 0.0.0.0/0, each an
+	// ipBlock peer of its own. Kubernetes refuses them together with
+	// Namespace or Pods.
+	CIDRs []string
 }
 
 // Port is a port of a flow.
@@ -130,7 +131,7 @@ func ingressPeers(p Peer) interface{} {
 	if from == nil {
 		return nil
 	}
-	return &[]*networkpolicyv1.NetworkPolicyV1SpecIngressFrom{from}
+	return &from
 }
 
 func egressPeers(p Peer) interface{} {
@@ -138,16 +139,28 @@ func egressPeers(p Peer) interface{} {
 	if from == nil {
 		return nil
 	}
-	return &[]*networkpolicyv1.NetworkPolicyV1SpecEgressTo{{
-		NamespaceSelector: (*networkpolicyv1.NetworkPolicyV1SpecEgressToNamespaceSelector)(from.NamespaceSelector),
-		PodSelector:       (*networkpolicyv1.NetworkPolicyV1SpecEgressToPodSelector)(from.PodSelector),
-		IpBlock:           (*networkpolicyv1.NetworkPolicyV1SpecEgressToIpBlock)(from.IpBlock),
-	}}
+	to := make([]*networkpolicyv1.NetworkPolicyV1SpecEgressTo, len(from))
+	for i, f := range from {
+		to[i] = &networkpolicyv1.NetworkPolicyV1SpecEgressTo{
+			NamespaceSelector: (*networkpolicyv1.NetworkPolicyV1SpecEgressToNamespaceSelector)(f.NamespaceSelector),
+			PodSelector:       (*networkpolicyv1.NetworkPolicyV1SpecEgressToPodSelector)(f.PodSelector),
+			IpBlock:           (*networkpolicyv1.NetworkPolicyV1SpecEgressToIpBlock)(f.IpBlock),
+		}
+	}
+	return &to
 }
 
-// ingressPeer is p as a rule's peer; nil for anywhere.
-func ingressPeer(p Peer) *networkpolicyv1.NetworkPolicyV1SpecIngressFrom {
-	if p.Namespace == "" && len(p.Pods) == 0 && p.CIDR == "" {
+// ingressPeer is p as a rule's peers: one selector peer, or one ipBlock
+// peer per CIDR; nil for anywhere.
+func ingressPeer(p Peer) []*networkpolicyv1.NetworkPolicyV1SpecIngressFrom {
+	if len(p.CIDRs) > 0 {
+		out := make([]*networkpolicyv1.NetworkPolicyV1SpecIngressFrom, len(p.CIDRs))
+		for i, c := range p.CIDRs {
+			out[i] = &networkpolicyv1.NetworkPolicyV1SpecIngressFrom{IpBlock: &networkpolicyv1.NetworkPolicyV1SpecIngressFromIpBlock{Cidr: jsii.String(c)}}
+		}
+		return out
+	}
+	if p.Namespace == "" && len(p.Pods) == 0 {
 		return nil
 	}
 	from := &networkpolicyv1.NetworkPolicyV1SpecIngressFrom{}
@@ -159,10 +172,7 @@ func ingressPeer(p Peer) *networkpolicyv1.NetworkPolicyV1SpecIngressFrom {
 	if len(p.Pods) > 0 {
 		from.PodSelector = &networkpolicyv1.NetworkPolicyV1SpecIngressFromPodSelector{MatchLabels: jsiival.Map(p.Pods)}
 	}
-	if p.CIDR != "" {
-		from.IpBlock = &networkpolicyv1.NetworkPolicyV1SpecIngressFromIpBlock{Cidr: jsii.String(p.CIDR)}
-	}
-	return from
+	return []*networkpolicyv1.NetworkPolicyV1SpecIngressFrom{from}
 }
 
 func protocol(p Port) *string {

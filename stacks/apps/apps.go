@@ -105,9 +105,10 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output, l
 	var ingressDeps, ollamaDeps []cdktf.ITerraformDependable
 	if env.Ingress.Install {
 		r, err := ingressnginx.New(stack.TF, IngressNginx, ingressnginx.Config{
-			Release:     release("ingress-nginx", env.Ingress.Namespace, charts[IngressNginx], addonTimeout),
+			Release:     release(ingressnginx.ReleaseName, env.Ingress.Namespace, charts[IngressNginx], addonTimeout),
 			ClassName:   env.Ingress.ClassName,
 			ServiceType: env.Ingress.ServiceType,
+			Metrics:     len(env.Ingress.MetricsFrom) > 0,
 		})
 		if err != nil {
 			return Output{}, err
@@ -141,7 +142,7 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output, l
 		Volume:      o.Persistence,
 		Resources:   o.Resources,
 		Placement:   gpuNodes,
-		Ingress:     appIngress(env.Ingress, o.Ingress),
+		Ingress:     appIngress(env.Ingress, "ollama", o.Ingress),
 		PodSecurity: podSecurity,
 	})
 	if err != nil {
@@ -163,7 +164,9 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output, l
 		MongoDB:           store(l.MongoDB),
 		Meilisearch:       store(l.Meilisearch),
 		Images:            l.Images,
-		Ingress:           appIngress(env.Ingress, l.Ingress),
+		Ingress:           appIngress(env.Ingress, "librechat", l.Ingress),
+		SignUp:            l.SignUp(),
+		AllowedDomains:    l.Registration.AllowedDomains,
 		PodSecurity:       podSecurity,
 	})
 	if err != nil {
@@ -194,11 +197,20 @@ func ingressOnly(enabled bool, deps []cdktf.ITerraformDependable) []cdktf.ITerra
 	return deps
 }
 
-func appIngress(cluster config.Ingress, app config.AppIngress) *ingress.Config {
-	if !app.Enabled {
+// appIngress is app's Ingress; basic auth reads the Secret the base stack
+// writes for app (ingress.BasicAuthSecret).
+func appIngress(cluster config.Ingress, app string, in config.AppIngress) *ingress.Config {
+	if !in.Enabled {
 		return nil
 	}
-	return &ingress.Config{ClassName: cluster.ClassName, Host: app.Host, TLSSecretName: app.TLSSecretName, Annotations: app.Annotations}
+	c := &ingress.Config{ClassName: cluster.ClassName, Host: in.Host, TLSSecretName: in.TLSSecretName, Annotations: in.Annotations}
+	switch in.Auth.Type {
+	case config.AuthBasic:
+		c.Auth = ingress.Auth{BasicSecret: ingress.BasicAuthSecret(app), Realm: in.Auth.Realm}
+	case config.AuthExternal:
+		c.Auth = ingress.Auth{URL: in.Auth.URL, SignIn: in.Auth.SignIn}
+	}
+	return c
 }
 
 func store(d config.DataStore) librechat.Store {

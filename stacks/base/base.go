@@ -4,6 +4,8 @@
 package base
 
 import (
+	"net/url"
+	"regexp"
 	"strconv"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -13,6 +15,7 @@ import (
 
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/constructs/credentials"
+	"github.com/llm-platform/cdktf-llm/constructs/ingressnginx"
 	"github.com/llm-platform/cdktf-llm/constructs/librechat"
 	"github.com/llm-platform/cdktf-llm/constructs/namespace"
 	"github.com/llm-platform/cdktf-llm/constructs/networkpolicy"
@@ -43,13 +46,17 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 	libreNS := namespace.New(stack.TF, "librechat", namespace.Config{Name: l.Namespace, App: "librechat", Env: env.Name, PodSecurity: env.Security.PodSecurity})
 	namespaces := map[string]string{"ollama": o.Namespace, "librechat": l.Namespace}
 	if env.Ingress.Install {
-		namespace.New(stack.TF, "ingress_nginx", namespace.Config{Name: env.Ingress.Namespace, App: "ingress-nginx", Env: env.Name, PodSecurity: "baseline"})
+		ns := namespace.New(stack.TF, "ingress_nginx", namespace.Config{Name: env.Ingress.Namespace, App: "ingress-nginx", Env: env.Name, PodSecurity: "baseline"})
 		namespaces["ingress_nginx"] = env.Ingress.Namespace
+		networkpolicy.New(stack.TF, "ingress_nginx", networkpolicy.Config{Namespace: ns.Name, Labels: ns.Labels, Allow: ingressNginxFlows(env)})
 	}
 	if env.NvidiaDevicePlugin.Install {
 		// The plugin mounts the kubelet's device-plugin directory from the host.
-		namespace.New(stack.TF, "nvidia_device_plugin", namespace.Config{Name: env.NvidiaDevicePlugin.Namespace, App: "nvidia-device-plugin", Env: env.Name, PodSecurity: "privileged"})
+		ns := namespace.New(stack.TF, "nvidia_device_plugin", namespace.Config{Name: env.NvidiaDevicePlugin.Namespace, App: "nvidia-device-plugin", Env: env.Name, PodSecurity: "privileged"})
 		namespaces["nvidia_device_plugin"] = env.NvidiaDevicePlugin.Namespace
+		// The plugin talks to the kubelet over a socket on the host: it
+		// needs no network at all, so nothing is allowed.
+		networkpolicy.New(stack.TF, "nvidia_device_plugin", networkpolicy.Config{Namespace: ns.Name, Labels: ns.Labels})
 	}
 
 	ollamaHard := hard(o.Quota.Quota)
@@ -69,7 +76,15 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 		ViewerGroups:    env.Access.ViewerGroups,
 		Labels:          namespace.Labels("llm-platform", env.Name),
 	})
+	var basicAuth []credentials.BasicAuth
+	if o.Ingress.Enabled && o.Ingress.Auth.Type == config.AuthBasic {
+		basicAuth = append(basicAuth, credentials.BasicAuth{App: "ollama", Namespace: ollamaNS.Name, Labels: ollamaNS.Labels})
+	}
+	if l.Ingress.Enabled && l.Ingress.Auth.Type == config.AuthBasic {
+		basicAuth = append(basicAuth, credentials.BasicAuth{App: "librechat", Namespace: libreNS.Name, Labels: libreNS.Labels})
+	}
 	creds := credentials.New(stack.TF, "librechat_credentials", credentials.Config{
+		BasicAuth: basicAuth,
 		Namespace: libreNS.Name,
 		Labels:    libreNS.Labels,
 		MongoDB: credentials.MongoDB{
@@ -88,7 +103,7 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 }
 
 // internet is where model pulls and LibreChat's outbound calls go, on 443.
-var internet = networkpolicy.Peer{CIDR: "0.0.0.0/0"}
+var internet = networkpolicy.Peer{CIDRs: []string{"0.0.0.0/0"}}
 
 // ports is one TCP port.
 func ports(n int) []networkpolicy.Port { return []networkpolicy.Port{{Number: n}} }
@@ -132,6 +147,77 @@ func libreChatFlows(env config.Environment) []networkpolicy.Flow {
 		{Name: "to-ollama", Pods: pods, Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace, Pods: ollamaPods(env)}, Ports: ports(ollama.Port)},
 		{Name: "https-out", Pods: pods, Peer: internet, Ports: ports(443)},
 	}
+}
+
+// ingressNginxFlows isolate the controller: it takes HTTP and HTTPS from
+// anywhere, its admission webhook from the API server, its metrics from
+// ingress.metricsFrom; it reaches the API server (as do the chart's hook
+// Jobs, which write the webhook's certificate) and the apps it publishes.
+//
+// The API server is not a pod: NetworkPolicy can name it only by address
+// (cluster.apiServerCIDRs). Whether a CNI applies such an ipBlock to the
+// API server's calls depends on where it runs: on a control-plane node of
+// the cluster its traffic comes from a host address (Calico and Cilium
+// match it by the node's address, Cilium also as the remote-node entity),
+// on a managed control plane from the provider's network.
+func ingressNginxFlows(env config.Environment) []networkpolicy.Flow {
+	controller := ingressnginx.ControllerPodLabels(ingressnginx.ReleaseName)
+	apiServer := networkpolicy.Peer{CIDRs: env.Cluster.APIServerCIDRs}
+	var apiPorts []networkpolicy.Port
+	for _, p := range config.APIServerPorts {
+		apiPorts = append(apiPorts, networkpolicy.Port{Number: p})
+	}
+	flows := []networkpolicy.Flow{
+		networkpolicy.DNS,
+		{Name: "http-https", Ingress: true, Pods: controller, Ports: []networkpolicy.Port{{Number: ingressnginx.HTTPPort}, {Number: ingressnginx.HTTPSPort}}},
+		{Name: "webhook-from-api-server", Ingress: true, Pods: controller, Peer: apiServer, Ports: ports(ingressnginx.WebhookPort)},
+		{Name: "to-api-server", Peer: apiServer, Ports: apiPorts},
+	}
+	if env.LibreChat.Ingress.Enabled {
+		flows = append(flows, networkpolicy.Flow{Name: "to-librechat", Pods: controller, Peer: networkpolicy.Peer{Namespace: env.LibreChat.Namespace, Pods: libreChatPods(env)}, Ports: ports(librechat.Port)})
+	}
+	if env.Ollama.Ingress.Enabled {
+		flows = append(flows, networkpolicy.Flow{Name: "to-ollama", Pods: controller, Peer: networkpolicy.Peer{Namespace: env.Ollama.Namespace, Pods: ollamaPods(env)}, Ports: ports(ollama.Port)})
+	}
+	for _, a := range []struct {
+		app string
+		in  config.AppIngress
+	}{{"ollama", env.Ollama.Ingress}, {"librechat", env.LibreChat.Ingress}} {
+		if a.in.Enabled && a.in.Auth.Type == config.AuthExternal {
+			flows = append(flows, externalAuth(a.app, a.in.Auth.URL, controller))
+		}
+	}
+	for _, ns := range env.Ingress.MetricsFrom {
+		flows = append(flows, networkpolicy.Flow{Name: "metrics-from-" + ns, Ingress: true, Pods: controller, Peer: networkpolicy.Peer{Namespace: ns}, Ports: ports(ingressnginx.MetricsPort)})
+	}
+	return flows
+}
+
+// inCluster matches a Service's host name, <service>.<namespace>.svc[…].
+var inCluster = regexp.MustCompile(`^[a-z0-9-]+\.([a-z0-9-]+)\.svc(\.|$)`)
+
+// externalAuth lets the controller ask app's external auth service: a
+// Service of the cluster on any port of its namespace (policies see the
+// pod's port, not the Service's), else the URL's port anywhere.
+func externalAuth(app, rawURL string, controller map[string]string) networkpolicy.Flow {
+	f := networkpolicy.Flow{Name: "to-" + app + "-auth", Pods: controller}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return f
+	}
+	if m := inCluster.FindStringSubmatch(u.Hostname()); m != nil {
+		f.Peer = networkpolicy.Peer{Namespace: m[1]}
+		return f
+	}
+	port := 443
+	if u.Scheme == "http" {
+		port = 80
+	}
+	if p, err := strconv.Atoi(u.Port()); err == nil {
+		port = p
+	}
+	f.Peer, f.Ports = internet, ports(port)
+	return f
 }
 
 func hard(q config.Quota) map[string]string {

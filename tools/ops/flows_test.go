@@ -321,7 +321,7 @@ func TestDeployNeedsTheSecrets(t *testing.T) {
 }
 
 func TestPlaceholder(t *testing.T) {
-	for _, s := range config.Secrets {
+	for _, s := range config.AllSecrets() {
 		v, err := placeholder(s.Pattern)
 		if err != nil {
 			t.Errorf("%s: %v", s.Variable, err)

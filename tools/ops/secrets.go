@@ -147,7 +147,7 @@ func (o ops) needSecrets(env string) error {
 }
 
 func secret(name string) (config.Secret, bool) {
-	for _, s := range config.Secrets {
+	for _, s := range config.AllSecrets() {
 		if s.Variable == name {
 			return s, true
 		}

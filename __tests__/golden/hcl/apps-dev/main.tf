@@ -17,6 +17,8 @@ resource "helm_release" "ingress_nginx" {
         default: false
         enabled: true
         name: nginx
+      metrics:
+        enabled: false
       service:
         type: NodePort
     EOT
@@ -94,7 +96,10 @@ resource "helm_release" "librechat" {
           pathType: ImplementationSpecific
       tls: []
     librechat:
-      configEnv: {}
+      configEnv:
+        ALLOW_EMAIL_LOGIN: "true"
+        ALLOW_REGISTRATION: "true"
+        ALLOW_SOCIAL_REGISTRATION: "false"
       configYamlContent: |
         cache: true
         endpoints:

@@ -17,6 +17,8 @@ resource "helm_release" "ingress_nginx" {
         default: false
         enabled: true
         name: nginx
+      metrics:
+        enabled: false
       service:
         type: LoadBalancer
     EOT
@@ -83,7 +85,10 @@ resource "helm_release" "librechat" {
         - chat.example.com
         secretName: librechat-tls
     librechat:
-      configEnv: {}
+      configEnv:
+        ALLOW_EMAIL_LOGIN: "true"
+        ALLOW_REGISTRATION: "false"
+        ALLOW_SOCIAL_REGISTRATION: "false"
       configYamlContent: |
         cache: true
         endpoints:

@@ -168,6 +168,239 @@ resource "kubernetes_limit_range_v1" "ollama" {
   }
 }
 
+resource "kubernetes_network_policy_v1" "ingress_nginx_allow_dns" {
+  metadata {
+    labels = {
+      "app.kubernetes.io/managed-by" = "cdktf"
+      "app.kubernetes.io/name"       = "ingress-nginx"
+      "app.kubernetes.io/part-of"    = "llm-platform"
+      "llm-platform/environment"     = "dev"
+    }
+    name      = "allow-dns"
+    namespace = kubernetes_namespace_v1.ingress_nginx.metadata[0].name
+  }
+
+  spec {
+    policy_types = ["Egress"]
+
+    egress {
+      ports {
+        port     = "53"
+        protocol = "UDP"
+      }
+
+      ports {
+        port     = "53"
+        protocol = "TCP"
+      }
+    }
+
+    pod_selector {}
+  }
+}
+
+resource "kubernetes_network_policy_v1" "ingress_nginx_allow_http_https" {
+  metadata {
+    labels = {
+      "app.kubernetes.io/managed-by" = "cdktf"
+      "app.kubernetes.io/name"       = "ingress-nginx"
+      "app.kubernetes.io/part-of"    = "llm-platform"
+      "llm-platform/environment"     = "dev"
+    }
+    name      = "allow-http-https"
+    namespace = kubernetes_namespace_v1.ingress_nginx.metadata[0].name
+  }
+
+  spec {
+    policy_types = ["Ingress"]
+
+    ingress {
+      ports {
+        port     = "80"
+        protocol = "TCP"
+      }
+
+      ports {
+        port     = "443"
+        protocol = "TCP"
+      }
+    }
+
+    pod_selector {
+      match_labels = {
+        "app.kubernetes.io/component" = "controller"
+        "app.kubernetes.io/instance"  = "ingress-nginx"
+        "app.kubernetes.io/name"      = "ingress-nginx"
+      }
+    }
+  }
+}
+
+resource "kubernetes_network_policy_v1" "ingress_nginx_allow_to_api_server" {
+  metadata {
+    labels = {
+      "app.kubernetes.io/managed-by" = "cdktf"
+      "app.kubernetes.io/name"       = "ingress-nginx"
+      "app.kubernetes.io/part-of"    = "llm-platform"
+      "llm-platform/environment"     = "dev"
+    }
+    name      = "allow-to-api-server"
+    namespace = kubernetes_namespace_v1.ingress_nginx.metadata[0].name
+  }
+
+  spec {
+    policy_types = ["Egress"]
+
+    egress {
+      ports {
+        port     = "443"
+        protocol = "TCP"
+      }
+
+      ports {
+        port     = "6443"
+        protocol = "TCP"
+      }
+
+      to {
+        ip_block {
+          cidr = "10.0.0.0/8"
+        }
+      }
+
+      to {
+        ip_block {
+          cidr = "172.16.0.0/12"
+        }
+      }
+
+      to {
+        ip_block {
+          cidr = "192.168.0.0/16"
+        }
+      }
+    }
+
+    pod_selector {}
+  }
+}
+
+resource "kubernetes_network_policy_v1" "ingress_nginx_allow_to_librechat" {
+  metadata {
+    labels = {
+      "app.kubernetes.io/managed-by" = "cdktf"
+      "app.kubernetes.io/name"       = "ingress-nginx"
+      "app.kubernetes.io/part-of"    = "llm-platform"
+      "llm-platform/environment"     = "dev"
+    }
+    name      = "allow-to-librechat"
+    namespace = kubernetes_namespace_v1.ingress_nginx.metadata[0].name
+  }
+
+  spec {
+    policy_types = ["Egress"]
+
+    egress {
+      ports {
+        port     = "3080"
+        protocol = "TCP"
+      }
+
+      to {
+        namespace_selector {
+          match_labels = {
+            "kubernetes.io/metadata.name" = "librechat"
+          }
+        }
+
+        pod_selector {
+          match_labels = {
+            "app.kubernetes.io/instance" = "librechat"
+            "app.kubernetes.io/name"     = "librechat"
+          }
+        }
+      }
+    }
+
+    pod_selector {
+      match_labels = {
+        "app.kubernetes.io/component" = "controller"
+        "app.kubernetes.io/instance"  = "ingress-nginx"
+        "app.kubernetes.io/name"      = "ingress-nginx"
+      }
+    }
+  }
+}
+
+resource "kubernetes_network_policy_v1" "ingress_nginx_allow_webhook_from_api_server" {
+  metadata {
+    labels = {
+      "app.kubernetes.io/managed-by" = "cdktf"
+      "app.kubernetes.io/name"       = "ingress-nginx"
+      "app.kubernetes.io/part-of"    = "llm-platform"
+      "llm-platform/environment"     = "dev"
+    }
+    name      = "allow-webhook-from-api-server"
+    namespace = kubernetes_namespace_v1.ingress_nginx.metadata[0].name
+  }
+
+  spec {
+    policy_types = ["Ingress"]
+
+    ingress {
+      from {
+        ip_block {
+          cidr = "10.0.0.0/8"
+        }
+      }
+
+      from {
+        ip_block {
+          cidr = "172.16.0.0/12"
+        }
+      }
+
+      from {
+        ip_block {
+          cidr = "192.168.0.0/16"
+        }
+      }
+
+      ports {
+        port     = "8443"
+        protocol = "TCP"
+      }
+    }
+
+    pod_selector {
+      match_labels = {
+        "app.kubernetes.io/component" = "controller"
+        "app.kubernetes.io/instance"  = "ingress-nginx"
+        "app.kubernetes.io/name"      = "ingress-nginx"
+      }
+    }
+  }
+}
+
+resource "kubernetes_network_policy_v1" "ingress_nginx_default_deny" {
+  metadata {
+    labels = {
+      "app.kubernetes.io/managed-by" = "cdktf"
+      "app.kubernetes.io/name"       = "ingress-nginx"
+      "app.kubernetes.io/part-of"    = "llm-platform"
+      "llm-platform/environment"     = "dev"
+    }
+    name      = "default-deny"
+    namespace = kubernetes_namespace_v1.ingress_nginx.metadata[0].name
+  }
+
+  spec {
+    policy_types = ["Ingress", "Egress"]
+
+    pod_selector {}
+  }
+}
+
 resource "kubernetes_network_policy_v1" "librechat_allow_dns" {
   metadata {
     labels = {
