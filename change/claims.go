@@ -74,8 +74,12 @@ func (c *checker) claimPatch(f Finding, old, new *corev1.PersistentVolumeClaim, 
 	if o, n := volumeMode(old), volumeMode(new); o != n {
 		refuse("spec.volumeMode", o, n, immutable, "keep volumeMode "+o+" in the config; to change it, "+copyData)
 	}
-	if o, n := old.Spec.VolumeName, new.Spec.VolumeName; o != n && n != "" {
-		refuse("spec.volumeName", o, n, immutable+" (a bound claim keeps the volume it is bound to)", "leave volumeName as deployed ("+orNone(o)+"); to bind another volume, create a new claim with volumeName "+n)
+	if o, n := old.Spec.VolumeName, new.Spec.VolumeName; o != n {
+		msg := immutable
+		if o == "" {
+			msg += " (the claim is bound already: only the name of the volume it is bound to passes)"
+		}
+		refuse("spec.volumeName", o, n, msg, "leave volumeName as deployed ("+orNone(o)+"); to bind another volume, create a new claim that names it")
 	}
 	c.claimSize(f, old, new, add)
 }

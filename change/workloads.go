@@ -12,12 +12,13 @@ import (
 )
 
 // checkPatches runs the refused rules on every object the deploy upgrades
-// in place: one in both, in the same release (a replaced release deletes
-// and creates its objects, which the API server never refuses).
+// in place: one in both, in the same release, not in a namespace the base
+// stack deletes (a replaced release or namespace deletes and creates its
+// objects, which the API server never refuses).
 func (c *checker) checkPatches(add func(Finding)) {
 	for _, e := range c.deployed.order {
 		n, ok := c.next.byID[e.id]
-		if !ok || !sameRelease(e.rel, n.rel) {
+		if !ok || !sameRelease(e.rel, n.rel) || (c.removedNamespaces[e.obj.Namespace] && !clusterScoped[e.obj.Kind]) {
 			continue
 		}
 		name, ns := e.obj.Name, e.obj.Namespace
