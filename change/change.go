@@ -115,6 +115,8 @@ type Finding struct {
 	Reason string
 }
 
+// String is the finding on one line: where, the rule, the field's old and
+// new values, what happens, the fix, and the config's reason if accepted.
 func (f Finding) String() string {
 	s := fmt.Sprintf("%s: %s: %s: %s: %s %s -> %s: %s; fix: %s", f.Stack, f.Address, f.Object, f.Rule, f.Field, orNone(f.Old), orNone(f.New), f.Message, f.Fix)
 	if f.Reason != "" {
@@ -174,6 +176,29 @@ func Check(in Input) Report {
 		}
 	}
 	return rep
+}
+
+// checker is one Check's indexes.
+type checker struct {
+	in                Input
+	deployed, next    index
+	removedNamespaces map[string]bool
+	classes           map[string]StorageClass
+	defaultClass      *StorageClass
+}
+
+func newChecker(in Input) *checker {
+	c := &checker{in: in, deployed: newIndex(in.Deployed), next: newIndex(in.Next), removedNamespaces: map[string]bool{}, classes: map[string]StorageClass{}}
+	for _, ns := range in.RemovedNamespaces {
+		c.removedNamespaces[ns] = true
+	}
+	for i, sc := range in.StorageClasses {
+		c.classes[sc.Name] = sc
+		if sc.Default && c.defaultClass == nil {
+			c.defaultClass = &in.StorageClasses[i]
+		}
+	}
+	return c
 }
 
 func accepted(list []Accepted, f Finding) (Accepted, bool) {

@@ -90,6 +90,23 @@ func without(rels []Release, addr string) []Release {
 	return out
 }
 
+// drop drops object kind/name from release addr.
+func drop(rels []Release, addr, kind, name string) []Release {
+	for i, r := range rels {
+		if r.Address != addr {
+			continue
+		}
+		var objs []render.Object
+		for _, o := range r.Objects {
+			if o.Kind != kind || o.Name != name {
+				objs = append(objs, o)
+			}
+		}
+		rels[i].Objects = objs
+	}
+	return rels
+}
+
 // moveNamespace moves release addr and all its objects to namespace ns.
 func moveNamespace(rels []Release, addr, ns string) {
 	for i := range rels {
@@ -227,14 +244,7 @@ func TestCheck(t *testing.T) {
 	}, {
 		name: "the chart drops a claim it keeps",
 		next: func(t *testing.T, r []Release) []Release {
-			objs := r[1].Objects[:0]
-			for _, o := range r[1].Objects {
-				if o.Name != "librechat-images" {
-					objs = append(objs, o)
-				}
-			}
-			r[1].Objects = objs
-			return r
+			return drop(r, "helm_release.librechat", "PersistentVolumeClaim", "librechat-images")
 		},
 		in: func(in *Input) {
 			for _, o := range in.Deployed[1].Objects {
@@ -331,14 +341,7 @@ func TestCheck(t *testing.T) {
 	}, {
 		name: "the admission Service goes, its webhook stays",
 		next: func(t *testing.T, r []Release) []Release {
-			objs := r[0].Objects[:0]
-			for _, o := range r[0].Objects {
-				if o.Name != "ingress-nginx-controller-admission" {
-					objs = append(objs, o)
-				}
-			}
-			r[0].Objects = objs
-			return r
+			return drop(r, "helm_release.ingress_nginx", "Service", "ingress-nginx-controller-admission")
 		},
 		warnings: [][]string{{"helm_release.ingress_nginx: ValidatingWebhookConfiguration ingress-nginx-admission: left-behind: webhooks[validate.nginx.ingress.kubernetes.io].clientConfig.service ingress-nginx/ingress-nginx-controller-admission -> (none)",
 			"and the next deploy of helm_release.ingress_nginx no longer renders it; the configuration stays in helm_release.ingress_nginx, and while it does the API server refuses every CREATE, UPDATE of ingresses",

@@ -8,29 +8,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 )
 
-// checker is one Check's indexes.
-type checker struct {
-	in                Input
-	deployed, next    index
-	removedNamespaces map[string]bool
-	classes           map[string]StorageClass
-	defaultClass      *StorageClass
-}
-
-func newChecker(in Input) *checker {
-	c := &checker{in: in, deployed: newIndex(in.Deployed), next: newIndex(in.Next), removedNamespaces: map[string]bool{}, classes: map[string]StorageClass{}}
-	for _, ns := range in.RemovedNamespaces {
-		c.removedNamespaces[ns] = true
-	}
-	for i, sc := range in.StorageClasses {
-		c.classes[sc.Name] = sc
-		if sc.Default && c.defaultClass == nil {
-			c.defaultClass = &in.StorageClasses[i]
-		}
-	}
-	return c
-}
-
 // tellClasses is the way to tell the check what it does not know of classes.
 const tellClasses = "tell the check: set cluster.storageClasses in the config (name, default, allowVolumeExpansion) or run with a reachable cluster"
 
