@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/llm-platform/cdktf-llm/render"
@@ -134,6 +135,18 @@ func size(q string) func(*corev1.PersistentVolumeClaim) {
 	}
 }
 
+// claimTemplate gives a StatefulSet a claim template "data" and, unless
+// empty, a whenDeleted policy.
+func claimTemplate(whenDeleted appsv1.PersistentVolumeClaimRetentionPolicyType) func(runtime.Object) {
+	return func(o runtime.Object) {
+		s := o.(*appsv1.StatefulSet)
+		s.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{{ObjectMeta: metav1.ObjectMeta{Name: "data"}}}
+		if whenDeleted != "" {
+			s.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: whenDeleted}
+		}
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 var (
@@ -234,6 +247,31 @@ func TestCheck(t *testing.T) {
 			in.Accept = []Accepted{{Object: "PersistentVolumeClaim ollama/ollama", Rule: "data-loss", Reason: "the models are pulled again"}}
 		},
 		accepted: [][]string{{"PersistentVolumeClaim ollama/ollama: data-loss: metadata.namespace ollama -> llm", "accepted: the models are pulled again"}},
+	}, {
+		name: "the base stack deletes LibreChat's namespace, with a StatefulSet's claims",
+		next: func(t *testing.T, r []Release) []Release { return r },
+		in: func(in *Input) {
+			in.RemovedNamespaces = []string{"librechat"}
+			edit(t, in.Deployed, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", claimTemplate(""))
+		},
+		findings: [][]string{
+			{"PersistentVolumeClaim librechat/librechat-images: data-loss: metadata.namespace librechat -> (deleted)", "fix: keep namespace librechat: undo what in the base stack deletes or replaces it", "kubectl delete pvc librechat-images -n librechat"},
+			{"PersistentVolumeClaim librechat/librechat-meilisearch: data-loss"},
+			{"PersistentVolumeClaim librechat/librechat-mongodb: data-loss"},
+			{"StatefulSet librechat/librechat-meilisearch: data-loss: spec.volumeClaimTemplates[data] data-librechat-meilisearch-0 -> (none)",
+				"deleting a namespace deletes the claims made from this template", "kubectl get pvc data-librechat-meilisearch-0 -n librechat", "(for each claim)"},
+		},
+	}, {
+		name: "a StatefulSet that deletes its claims leaves the chart",
+		next: func(t *testing.T, r []Release) []Release {
+			return drop(r, "helm_release.librechat", "StatefulSet", "librechat-meilisearch")
+		},
+		in: func(in *Input) {
+			edit(t, in.Deployed, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", claimTemplate(appsv1.DeletePersistentVolumeClaimRetentionPolicyType))
+		},
+		findings: [][]string{{"StatefulSet librechat/librechat-meilisearch: data-loss: spec.volumeClaimTemplates[data] data-librechat-meilisearch-0 -> (none)",
+			"the StatefulSet goes, and its persistentVolumeClaimRetentionPolicy.whenDeleted is Delete",
+			"fix: first deploy persistentVolumeClaimRetentionPolicy.whenDeleted: Retain, then remove the StatefulSet"}},
 	}, {
 		name: "the ollama release leaves the stack",
 		next: func(t *testing.T, r []Release) []Release { return without(r, "helm_release.ollama") },
@@ -402,6 +440,19 @@ func TestCheck(t *testing.T) {
 			return r
 		},
 		diff: []string{"helm_release.ingress_nginx: changed Job ingress-nginx/ingress-nginx-admission-create\n      spec.template.spec.containers[create].image: "},
+	}, {
+		name: "a hook that stays once it has run",
+		next: func(t *testing.T, r []Release) []Release { return r },
+		in: func(in *Input) {
+			for _, rels := range [][]Release{in.Deployed, in.Next} {
+				edit(t, rels, "helm_release.ingress_nginx", "Job", "ingress-nginx-admission-create", func(o runtime.Object) {
+					o.(*batchv1.Job).Annotations["helm.sh/hook-delete-policy"] = "hook-failed"
+				})
+			}
+		},
+		findings: [][]string{{"Job ingress-nginx/ingress-nginx-admission-create: refused: metadata.annotations.helm.sh/hook-delete-policy hook-failed -> hook-failed",
+			"Helm creates this hook (pre-install,pre-upgrade) anew on every upgrade, and with delete policy hook-failed the one that ran stays: the API server refuses the create (already exists)",
+			"fix: add before-hook-creation to its helm.sh/hook-delete-policy; or delete it before the deploy: kubectl delete job ingress-nginx-admission-create -n ingress-nginx"}},
 	}, {
 		name: "a plain Job's image changes",
 		next: func(t *testing.T, r []Release) []Release {

@@ -53,7 +53,7 @@ func (c *checker) checkClusterScoped(add func(Finding)) {
 			continue // Helm deleted it once the hook ran
 		}
 		f := Finding{Address: e.rel.Address, Object: e.id, Rule: RuleLeftBehind, Field: "release", Old: e.rel.Name}
-		del := fmt.Sprintf("kubectl delete %s %s", strings.ToLower(e.obj.Kind), e.obj.Name)
+		del := kubectlDelete(e)
 		switch {
 		case e.obj.Kind == "CustomResourceDefinition":
 			f.Message = fmt.Sprintf("release %s leaves the stack, and Helm never deletes a CustomResourceDefinition: it stays, with every custom resource of it", e.rel.Name)
@@ -118,7 +118,7 @@ func (c *checker) checkWebhooks(add func(Finding)) {
 			stays = "the configuration, a hook, outlives it: an uninstall never deletes a hook"
 		}
 		c.webhookServices(e, add, stays,
-			fmt.Sprintf("uninstall the release before its namespace is deleted; if the configuration is left: kubectl delete %s %s", strings.ToLower(e.obj.Kind), e.obj.Name))
+			"uninstall the release before its namespace is deleted; if the configuration is left: "+kubectlDelete(e))
 	}
 }
 

@@ -23,6 +23,10 @@ func (c *checker) checkPatches(add func(Finding)) {
 		}
 		name, ns := e.obj.Name, e.obj.Namespace
 		f := Finding{Address: e.rel.Address, Object: e.id, Rule: RuleRefused}
+		if n.obj.Hook != "" {
+			hookCreate(f, n, add)
+			continue
+		}
 		switch old := e.obj.Typed.(type) {
 		case *corev1.PersistentVolumeClaim:
 			if nw, ok := n.obj.Typed.(*corev1.PersistentVolumeClaim); ok {
@@ -43,7 +47,7 @@ func (c *checker) checkPatches(add func(Finding)) {
 				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, fmt.Sprintf("kubectl delete daemonset %s -n %s, then deploy (its pods are replaced on every node)", name, ns), add)
 			}
 		case *batchv1.Job:
-			if nw, ok := n.obj.Typed.(*batchv1.Job); ok && !recreated(n.obj.Hook, nw) {
+			if _, ok := n.obj.Typed.(*batchv1.Job); ok {
 				jobPatch(f, e, n, add)
 			}
 		case *corev1.Service:
@@ -119,15 +123,33 @@ func orDefault(v, d any) any {
 // hookDeletePolicy is the annotation that says when Helm deletes a hook.
 const hookDeletePolicy = "helm.sh/hook-delete-policy"
 
-// recreated is true for a Job Helm deletes and creates anew on every
-// upgrade, which the API server never refuses: a hook whose delete policy
-// is before-hook-creation (Helm's default when it names none).
-func recreated(hook string, job *batchv1.Job) bool {
-	policy := job.Annotations[hookDeletePolicy]
-	return hook != "" && (policy == "" || strings.Contains(policy, "before-hook-creation"))
+// hookCreate: Helm never patches a hook, it creates it anew on every
+// upgrade, after deleting the old one by its delete policy:
+// before-hook-creation (the default when it names none) deletes it then,
+// hook-succeeded once it has run; with neither (hook-failed alone) the old
+// one stays, and the create is refused.
+func hookCreate(f Finding, n *entry, add func(Finding)) {
+	policy := annotation(n, hookDeletePolicy)
+	if policy == "" || strings.Contains(policy, "before-hook-creation") || strings.Contains(policy, "hook-succeeded") {
+		return
+	}
+	f.Field, f.Old, f.New = "metadata.annotations."+hookDeletePolicy, policy, policy
+	f.Message = fmt.Sprintf("Helm creates this hook (%s) anew on every upgrade, and with delete policy %s the one that ran stays: the API server refuses the create (already exists)", n.obj.Hook, policy)
+	f.Fix = fmt.Sprintf("add before-hook-creation to its %s; or delete it before the deploy: %s", hookDeletePolicy, kubectlDelete(n))
+	add(f)
 }
 
-// jobPatch: a Job's pod template is immutable.
+// kubectlDelete is the command that deletes an object.
+func kubectlDelete(e *entry) string {
+	cmd := "kubectl delete " + strings.ToLower(e.obj.Kind) + " " + e.obj.Name
+	if !clusterScoped[e.obj.Kind] {
+		cmd += " -n " + e.obj.Namespace
+	}
+	return cmd
+}
+
+// jobPatch: a Job's pod template is immutable (a hook Job Helm creates
+// anew: hookCreate).
 func jobPatch(f Finding, e, n *entry, add func(Finding)) {
 	old, _ := e.fields["spec"].(map[string]any)
 	new, _ := n.fields["spec"].(map[string]any)
@@ -136,7 +158,7 @@ func jobPatch(f Finding, e, n *entry, add func(Finding)) {
 	for _, ch := range changes {
 		f.Field, f.Old, f.New = ch.Path, ch.Old, ch.New
 		f.Message = "a Job's spec.template is immutable: the API server refuses the upgrade"
-		f.Fix = fmt.Sprintf("delete the Job before the deploy (kubectl delete job %s -n %s: it has run), or make it a Helm hook with %s: before-hook-creation, which Helm recreates", e.obj.Name, e.obj.Namespace, hookDeletePolicy)
+		f.Fix = fmt.Sprintf("delete the Job before the deploy (%s: it has run), or make it a Helm hook with %s: before-hook-creation, which Helm creates anew", kubectlDelete(e), hookDeletePolicy)
 		add(f)
 	}
 }
