@@ -409,6 +409,16 @@ func TestCheck(t *testing.T) {
 			"/bin/ollama pull  qwen3:0.6b",
 		},
 	}, {
+		name: "a chart upgrade relabels Ollama's Deployment",
+		next: func(t *testing.T, r []Release) []Release {
+			edit(t, r, "helm_release.ollama", "Deployment", "ollama", func(o runtime.Object) {
+				d := o.(*appsv1.Deployment)
+				d.Labels["helm.sh/chart"], d.Spec.Template.Labels["helm.sh/chart"] = "ollama-1.78.0", "ollama-1.78.0"
+			})
+			return r
+		},
+		diff: []string{"helm_release.ollama: changed Deployment ollama/ollama\n      metadata.labels.helm.sh/chart (and 1 more helm.sh/chart labels): ollama-1.77.0 -> ollama-1.78.0\n"},
+	}, {
 		name: "a StatefulSet's serviceName changes; its podManagementPolicy is spelled out",
 		next: func(t *testing.T, r []Release) []Release {
 			edit(t, r, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", func(o runtime.Object) {
@@ -421,6 +431,24 @@ func TestCheck(t *testing.T) {
 		findings: [][]string{{"StatefulSet librechat/librechat-meilisearch: refused: spec.serviceName librechat-meilisearch -> meilisearch",
 			"a StatefulSet's spec is immutable but for replicas, ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy and minReadySeconds",
 			"fix: kubectl delete statefulset librechat-meilisearch -n librechat --cascade=orphan, then deploy: the pods and their claims stay"}},
+	}, {
+		name: "a chart upgrade relabels a StatefulSet's claim template",
+		next: func(t *testing.T, r []Release) []Release {
+			edit(t, r, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", func(o runtime.Object) {
+				claimTemplate("")(o)
+				o.(*appsv1.StatefulSet).Spec.VolumeClaimTemplates[0].Labels = map[string]string{"helm.sh/chart": "meilisearch-0.12.0"}
+			})
+			return r
+		},
+		in: func(in *Input) {
+			edit(t, in.Deployed, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", func(o runtime.Object) {
+				claimTemplate("")(o)
+				o.(*appsv1.StatefulSet).Spec.VolumeClaimTemplates[0].Labels = map[string]string{"helm.sh/chart": "meilisearch-0.11.0"}
+			})
+		},
+		findings: [][]string{{"StatefulSet librechat/librechat-meilisearch: refused: spec.volumeClaimTemplates[data].metadata.labels.helm.sh/chart meilisearch-0.11.0 -> meilisearch-0.12.0",
+			"the claims made from the old template keep their spec"}},
+		diff: []string{"helm_release.librechat: changed StatefulSet librechat/librechat-meilisearch\n      spec.volumeClaimTemplates[data].metadata.labels.helm.sh/chart: meilisearch-0.11.0 -> meilisearch-0.12.0\n"},
 	}, {
 		name: "a Deployment's selector changes",
 		next: func(t *testing.T, r []Release) []Release {

@@ -21,7 +21,6 @@ func (c *checker) checkPatches(add func(Finding)) {
 		if !ok || !sameRelease(e.rel, n.rel) || (c.removedNamespaces[e.obj.Namespace] && !clusterScoped[e.obj.Kind]) {
 			continue
 		}
-		name, ns := e.obj.Name, e.obj.Namespace
 		f := Finding{Address: e.rel.Address, Object: e.id, Rule: RuleRefused}
 		if n.obj.Hook != "" {
 			hookCreate(f, n, add)
@@ -34,17 +33,17 @@ func (c *checker) checkPatches(add func(Finding)) {
 			}
 		case *appsv1.StatefulSet:
 			if nw, ok := n.obj.Typed.(*appsv1.StatefulSet); ok {
-				orphan := fmt.Sprintf("kubectl delete statefulset %s -n %s --cascade=orphan", name, ns)
-				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, orphan+"; kubectl delete pod -n "+old.Namespace+" -l "+metav1.FormatLabelSelector(old.Spec.Selector)+"; then deploy: the claims stay and the new pods mount them", add)
+				orphan := kubectlDelete(e) + " --cascade=orphan"
+				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, orphan+"; kubectl delete pod -n "+e.obj.Namespace+" -l "+metav1.FormatLabelSelector(old.Spec.Selector)+"; then deploy: the claims stay and the new pods mount them", add)
 				statefulSetPatch(f, e, n, orphan, add)
 			}
 		case *appsv1.Deployment:
 			if nw, ok := n.obj.Typed.(*appsv1.Deployment); ok {
-				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, fmt.Sprintf("kubectl delete deployment %s -n %s, then deploy (its pods are replaced: an outage until the new ones are ready)", name, ns), add)
+				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, kubectlDelete(e)+", then deploy (its pods are replaced: an outage until the new ones are ready)", add)
 			}
 		case *appsv1.DaemonSet:
 			if nw, ok := n.obj.Typed.(*appsv1.DaemonSet); ok {
-				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, fmt.Sprintf("kubectl delete daemonset %s -n %s, then deploy (its pods are replaced on every node)", name, ns), add)
+				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, kubectlDelete(e)+", then deploy (its pods are replaced on every node)", add)
 			}
 		case *batchv1.Job:
 			if _, ok := n.obj.Typed.(*batchv1.Job); ok {
@@ -52,7 +51,7 @@ func (c *checker) checkPatches(add func(Finding)) {
 			}
 		case *corev1.Service:
 			if nw, ok := n.obj.Typed.(*corev1.Service); ok {
-				servicePatch(f, name, ns, old, nw, add)
+				servicePatch(f, kubectlDelete(e), old, nw, add)
 			}
 		}
 	}
@@ -164,8 +163,8 @@ func jobPatch(f Finding, e, n *entry, add func(Finding)) {
 }
 
 // servicePatch: a Service's cluster IPs are immutable once set.
-func servicePatch(f Finding, name, ns string, old, new *corev1.Service, add func(Finding)) {
-	fix := fmt.Sprintf("keep the cluster IP as deployed (or leave it unset); else kubectl delete service %s -n %s, then deploy: clients that hold the old IP fail until they resolve the name again", name, ns)
+func servicePatch(f Finding, del string, old, new *corev1.Service, add func(Finding)) {
+	fix := "keep the cluster IP as deployed (or leave it unset); else " + del + ", then deploy: clients that hold the old IP fail until they resolve the name again"
 	msg := "a Service's cluster IP is immutable: the API server refuses the upgrade"
 	if o, n := old.Spec.ClusterIP, new.Spec.ClusterIP; o != "" && n != "" && o != n {
 		f.Field, f.Old, f.New, f.Message, f.Fix = "spec.clusterIP", o, n, msg, fix
