@@ -197,7 +197,7 @@ func TestCheck(t *testing.T) {
 			return r
 		},
 		findings: [][]string{{"PersistentVolumeClaim librechat/librechat-mongodb: refused: spec.storageClassName (none) -> fast",
-			`the claim was created without a class, so it has "standard" (the default class); a claim's spec is immutable after creation but for resources.requests`,
+			`the claim was created without a class, so it got "standard" (the default class); a claim's spec is immutable after creation but for resources.requests`,
 			`fix: keep storageClass unset (or "standard") in the config; to move to class "fast", copy the data to a new claim`}},
 	}, {
 		name: "mongodb storageClass set to the default it has: nothing changes on the cluster",
@@ -206,6 +206,16 @@ func TestCheck(t *testing.T) {
 			return r
 		},
 		diff: []string{"spec.storageClassName: (none) -> standard"},
+	}, {
+		name: "mongodb storageClass set, the default class unknown",
+		next: func(t *testing.T, r []Release) []Release {
+			edit(t, r, "helm_release.librechat", "PersistentVolumeClaim", "librechat-mongodb", claim(func(c *corev1.PersistentVolumeClaim) { c.Spec.StorageClassName = ptr("standard") }))
+			return r
+		},
+		in: func(in *Input) { in.StorageClasses = []StorageClass{{Name: "standard"}} },
+		findings: [][]string{{"PersistentVolumeClaim librechat/librechat-mongodb: refused: spec.storageClassName (none) -> standard",
+			`the claim was created without a class, so it got the default class, unknown: the classes known from the cluster name no default; if that is not "standard", a claim's spec is immutable`,
+			"fix: keep storageClass unset in the config, or tell the check: set cluster.storageClasses in the config"}},
 	}, {
 		name: "a claim shrinks",
 		next: func(t *testing.T, r []Release) []Release {
@@ -329,7 +339,7 @@ func TestCheck(t *testing.T) {
 		},
 		in: func(in *Input) { in.StorageClasses, in.StorageClassesFrom = nil, "" },
 		findings: [][]string{{"refused: spec.resources.requests.storage 2Gi -> 4Gi",
-			"its class is the default class (unset; no StorageClasses are known to the check name no default), so the check cannot tell whether it allows volume expansion",
+			"its class is the default class, unknown: no StorageClasses are known to the check, so the check cannot tell whether it allows volume expansion",
 			"fix: tell the check: set cluster.storageClasses in the config (name, default, allowVolumeExpansion) or run with a reachable cluster; until then keep 2Gi in the config"}},
 	}, {
 		name: "ollama size doubled, the class's expansion unknown",
@@ -355,7 +365,7 @@ func TestCheck(t *testing.T) {
 		in: func(in *Input) { in.StorageClassesFrom = "the cluster" },
 		findings: [][]string{
 			{"refused: spec.storageClassName (none) -> gp3"},
-			{"refused: spec.resources.requests.storage 8Gi -> 16Gi", `its class is "gp3" (unknown: the classes known from the cluster do not include it)`},
+			{"refused: spec.resources.requests.storage 8Gi -> 16Gi", `its class is "gp3", unknown: the classes known from the cluster do not include it, so`},
 		},
 	}, {
 		name: "ingress-nginx leaves the stack, LibreChat's Ingress stays",

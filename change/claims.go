@@ -15,27 +15,32 @@ const tellClasses = "tell the check: set cluster.storageClasses in the config (n
 // copyData is the way to move a claim's data to a claim it cannot become.
 const copyData = "copy the data to a new claim: snapshot or back up the volume, deploy the new claim under another name, restore into it, then point the app at it"
 
-// class resolves a claim's class: its storageClassName, else the default
-// class. known is false when the check cannot tell; desc names it either way.
+// class resolves a claim's class: its storageClassName ("" is no class: a
+// statically provisioned volume, never expanded), else the default class.
+// known is false when the check cannot tell; desc names it either way.
 func (c *checker) class(name *string) (sc StorageClass, known bool, desc string) {
-	from := "no StorageClasses are known to the check"
-	if c.in.StorageClassesFrom != "" {
-		from = "the classes known from " + c.in.StorageClassesFrom
-	}
-	if name == nil || *name == "" {
-		if c.defaultClass == nil {
-			return StorageClass{}, false, "the default class (unset; " + from + " name no default)"
+	unknown := func(missing string) string {
+		if c.in.StorageClassesFrom == "" {
+			return "no StorageClasses are known to the check"
 		}
+		return "the classes known from " + c.in.StorageClassesFrom + " " + missing
+	}
+	switch {
+	case name == nil && c.defaultClass == nil:
+		return StorageClass{}, false, "the default class, unknown: " + unknown("name no default")
+	case name == nil:
 		return *c.defaultClass, true, fmt.Sprintf("%q (the default class)", c.defaultClass.Name)
+	case *name == "":
+		return StorageClass{AllowVolumeExpansion: new(bool)}, true, `"" (no class: a statically provisioned volume)`
 	}
 	sc, known = c.classes[*name]
 	if !known {
-		return StorageClass{}, false, fmt.Sprintf("%q (unknown: %s do not include it)", *name, from)
+		return StorageClass{}, false, fmt.Sprintf("%q, unknown: %s", *name, unknown("do not include it"))
 	}
 	return sc, true, fmt.Sprintf("%q", *name)
 }
 
-// claimPatch predicts the API server's answer to the upgrade of claim id: a
+// claimPatch predicts the API server's answer to the upgrade of a claim: a
 // claim's spec is immutable after creation but for resources.requests (and
 // volumeAttributesClassName), and its storage request may only grow, on a
 // class that allows expansion.
@@ -73,9 +78,9 @@ func (c *checker) claimClass(old, new *corev1.PersistentVolumeClaim, refuse func
 	case o == nil:
 		// Created without one, the claim got the default class then.
 		if _, known, desc := c.class(nil); !known {
-			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it has the default class, which is unknown: %s; if it is not %q, %s", desc, *n, immutable), "keep storageClass unset in the config, or "+tellClasses)
+			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it got %s; if that is not %q, %s", desc, *n, immutable), "keep storageClass unset in the config, or "+tellClasses)
 		} else if c.defaultClass.Name != *n {
-			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it has %s; %s", desc, immutable), fmt.Sprintf("keep storageClass unset (or %q) in the config; to move to class %q, %s", c.defaultClass.Name, *n, copyData))
+			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it got %s; %s", desc, immutable), fmt.Sprintf("keep storageClass unset (or %q) in the config; to move to class %q, %s", c.defaultClass.Name, *n, copyData))
 		}
 	default:
 		refuse("spec.storageClassName", *o, *n, immutable, fmt.Sprintf("keep storageClass %q in the config; to move the data to class %q, %s", *o, *n, copyData))
