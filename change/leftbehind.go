@@ -122,6 +122,8 @@ func (c *checker) checkWebhooks(add func(Finding)) {
 	}
 }
 
+// webhookServices warns of each webhook of e that fails closed and calls a
+// Service the deploy removes; stays says how the configuration outlives it.
 func (c *checker) webhookServices(e *entry, add func(Finding), stays, fix string) {
 	for _, w := range webhooksOf(e.obj.Typed) {
 		if w.service == nil || (w.policy != nil && *w.policy != admissionv1.Fail) {
