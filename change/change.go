@@ -157,6 +157,7 @@ func Check(in Input) Report {
 	}
 	c.checkPatches(add)
 	c.checkClaimsGone(add)
+	c.checkTemplateClaims(add)
 	c.checkLeftBehind(add)
 	sort.SliceStable(found, func(i, j int) bool {
 		if found[i].Address != found[j].Address {

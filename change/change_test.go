@@ -13,6 +13,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/llm-platform/cdktf-llm/render"
@@ -134,6 +135,18 @@ func size(q string) func(*corev1.PersistentVolumeClaim) {
 	}
 }
 
+// claimTemplate gives a StatefulSet a claim template "data" and, unless
+// empty, a whenDeleted policy.
+func claimTemplate(whenDeleted appsv1.PersistentVolumeClaimRetentionPolicyType) func(runtime.Object) {
+	return func(o runtime.Object) {
+		s := o.(*appsv1.StatefulSet)
+		s.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{{ObjectMeta: metav1.ObjectMeta{Name: "data"}}}
+		if whenDeleted != "" {
+			s.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: whenDeleted}
+		}
+	}
+}
+
 func ptr[T any](v T) *T { return &v }
 
 var (
@@ -184,7 +197,7 @@ func TestCheck(t *testing.T) {
 			return r
 		},
 		findings: [][]string{{"PersistentVolumeClaim librechat/librechat-mongodb: refused: spec.storageClassName (none) -> fast",
-			`the claim was created without a class, so it has "standard" (the default class); a claim's spec is immutable after creation but for resources.requests`,
+			`the claim was created without a class, so it got "standard" (the default class); a claim's spec is immutable after creation but for resources.requests`,
 			`fix: keep storageClass unset (or "standard") in the config; to move to class "fast", copy the data to a new claim`}},
 	}, {
 		name: "mongodb storageClass set to the default it has: nothing changes on the cluster",
@@ -193,6 +206,16 @@ func TestCheck(t *testing.T) {
 			return r
 		},
 		diff: []string{"spec.storageClassName: (none) -> standard"},
+	}, {
+		name: "mongodb storageClass set, the default class unknown",
+		next: func(t *testing.T, r []Release) []Release {
+			edit(t, r, "helm_release.librechat", "PersistentVolumeClaim", "librechat-mongodb", claim(func(c *corev1.PersistentVolumeClaim) { c.Spec.StorageClassName = ptr("standard") }))
+			return r
+		},
+		in: func(in *Input) { in.StorageClasses = []StorageClass{{Name: "standard"}} },
+		findings: [][]string{{"PersistentVolumeClaim librechat/librechat-mongodb: refused: spec.storageClassName (none) -> standard",
+			`the claim was created without a class, so it got the default class, unknown: the classes known from the cluster name no default; if that is not "standard", a claim's spec is immutable`,
+			"fix: keep storageClass unset in the config, or tell the check: set cluster.storageClasses in the config"}},
 	}, {
 		name: "a claim shrinks",
 		next: func(t *testing.T, r []Release) []Release {
@@ -234,6 +257,31 @@ func TestCheck(t *testing.T) {
 			in.Accept = []Accepted{{Object: "PersistentVolumeClaim ollama/ollama", Rule: "data-loss", Reason: "the models are pulled again"}}
 		},
 		accepted: [][]string{{"PersistentVolumeClaim ollama/ollama: data-loss: metadata.namespace ollama -> llm", "accepted: the models are pulled again"}},
+	}, {
+		name: "the base stack deletes LibreChat's namespace, with a StatefulSet's claims",
+		next: func(t *testing.T, r []Release) []Release { return r },
+		in: func(in *Input) {
+			in.RemovedNamespaces = []string{"librechat"}
+			edit(t, in.Deployed, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", claimTemplate(""))
+		},
+		findings: [][]string{
+			{"PersistentVolumeClaim librechat/librechat-images: data-loss: metadata.namespace librechat -> (deleted)", "fix: keep namespace librechat: undo what in the base stack deletes or replaces it", "kubectl delete pvc librechat-images -n librechat"},
+			{"PersistentVolumeClaim librechat/librechat-meilisearch: data-loss"},
+			{"PersistentVolumeClaim librechat/librechat-mongodb: data-loss"},
+			{"StatefulSet librechat/librechat-meilisearch: data-loss: spec.volumeClaimTemplates[data] data-librechat-meilisearch-0 -> (none)",
+				"deleting a namespace deletes the claims made from this template", "kubectl get pvc data-librechat-meilisearch-0 -n librechat", "(for each claim)"},
+		},
+	}, {
+		name: "a StatefulSet that deletes its claims leaves the chart",
+		next: func(t *testing.T, r []Release) []Release {
+			return drop(r, "helm_release.librechat", "StatefulSet", "librechat-meilisearch")
+		},
+		in: func(in *Input) {
+			edit(t, in.Deployed, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", claimTemplate(appsv1.DeletePersistentVolumeClaimRetentionPolicyType))
+		},
+		findings: [][]string{{"StatefulSet librechat/librechat-meilisearch: data-loss: spec.volumeClaimTemplates[data] data-librechat-meilisearch-0 -> (none)",
+			"the StatefulSet goes, and its persistentVolumeClaimRetentionPolicy.whenDeleted is Delete",
+			"fix: first deploy persistentVolumeClaimRetentionPolicy.whenDeleted: Retain, then remove the StatefulSet"}},
 	}, {
 		name: "the ollama release leaves the stack",
 		next: func(t *testing.T, r []Release) []Release { return without(r, "helm_release.ollama") },
@@ -291,7 +339,7 @@ func TestCheck(t *testing.T) {
 		},
 		in: func(in *Input) { in.StorageClasses, in.StorageClassesFrom = nil, "" },
 		findings: [][]string{{"refused: spec.resources.requests.storage 2Gi -> 4Gi",
-			"its class is the default class (unset; no StorageClasses are known to the check name no default), so the check cannot tell whether it allows volume expansion",
+			"its class is the default class, unknown: no StorageClasses are known to the check, so the check cannot tell whether it allows volume expansion",
 			"fix: tell the check: set cluster.storageClasses in the config (name, default, allowVolumeExpansion) or run with a reachable cluster; until then keep 2Gi in the config"}},
 	}, {
 		name: "ollama size doubled, the class's expansion unknown",
@@ -317,7 +365,7 @@ func TestCheck(t *testing.T) {
 		in: func(in *Input) { in.StorageClassesFrom = "the cluster" },
 		findings: [][]string{
 			{"refused: spec.storageClassName (none) -> gp3"},
-			{"refused: spec.resources.requests.storage 8Gi -> 16Gi", `its class is "gp3" (unknown: the classes known from the cluster do not include it)`},
+			{"refused: spec.resources.requests.storage 8Gi -> 16Gi", `its class is "gp3", unknown: the classes known from the cluster do not include it, so`},
 		},
 	}, {
 		name: "ingress-nginx leaves the stack, LibreChat's Ingress stays",
@@ -371,6 +419,16 @@ func TestCheck(t *testing.T) {
 			"/bin/ollama pull  qwen3:0.6b",
 		},
 	}, {
+		name: "a chart upgrade relabels Ollama's Deployment",
+		next: func(t *testing.T, r []Release) []Release {
+			edit(t, r, "helm_release.ollama", "Deployment", "ollama", func(o runtime.Object) {
+				d := o.(*appsv1.Deployment)
+				d.Labels["helm.sh/chart"], d.Spec.Template.Labels["helm.sh/chart"] = "ollama-1.78.0", "ollama-1.78.0"
+			})
+			return r
+		},
+		diff: []string{"helm_release.ollama: changed Deployment ollama/ollama\n      metadata.labels.helm.sh/chart (and 1 more helm.sh/chart labels): ollama-1.77.0 -> ollama-1.78.0\n"},
+	}, {
 		name: "a StatefulSet's serviceName changes; its podManagementPolicy is spelled out",
 		next: func(t *testing.T, r []Release) []Release {
 			edit(t, r, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", func(o runtime.Object) {
@@ -383,6 +441,24 @@ func TestCheck(t *testing.T) {
 		findings: [][]string{{"StatefulSet librechat/librechat-meilisearch: refused: spec.serviceName librechat-meilisearch -> meilisearch",
 			"a StatefulSet's spec is immutable but for replicas, ordinals, template, updateStrategy, persistentVolumeClaimRetentionPolicy and minReadySeconds",
 			"fix: kubectl delete statefulset librechat-meilisearch -n librechat --cascade=orphan, then deploy: the pods and their claims stay"}},
+	}, {
+		name: "a chart upgrade relabels a StatefulSet's claim template",
+		next: func(t *testing.T, r []Release) []Release {
+			edit(t, r, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", func(o runtime.Object) {
+				claimTemplate("")(o)
+				o.(*appsv1.StatefulSet).Spec.VolumeClaimTemplates[0].Labels = map[string]string{"helm.sh/chart": "meilisearch-0.12.0"}
+			})
+			return r
+		},
+		in: func(in *Input) {
+			edit(t, in.Deployed, "helm_release.librechat", "StatefulSet", "librechat-meilisearch", func(o runtime.Object) {
+				claimTemplate("")(o)
+				o.(*appsv1.StatefulSet).Spec.VolumeClaimTemplates[0].Labels = map[string]string{"helm.sh/chart": "meilisearch-0.11.0"}
+			})
+		},
+		findings: [][]string{{"StatefulSet librechat/librechat-meilisearch: refused: spec.volumeClaimTemplates[data].metadata.labels.helm.sh/chart meilisearch-0.11.0 -> meilisearch-0.12.0",
+			"the claims made from the old template keep their spec"}},
+		diff: []string{"helm_release.librechat: changed StatefulSet librechat/librechat-meilisearch\n      spec.volumeClaimTemplates[data].metadata.labels.helm.sh/chart: meilisearch-0.11.0 -> meilisearch-0.12.0\n"},
 	}, {
 		name: "a Deployment's selector changes",
 		next: func(t *testing.T, r []Release) []Release {
@@ -402,6 +478,19 @@ func TestCheck(t *testing.T) {
 			return r
 		},
 		diff: []string{"helm_release.ingress_nginx: changed Job ingress-nginx/ingress-nginx-admission-create\n      spec.template.spec.containers[create].image: "},
+	}, {
+		name: "a hook that stays once it has run",
+		next: func(t *testing.T, r []Release) []Release { return r },
+		in: func(in *Input) {
+			for _, rels := range [][]Release{in.Deployed, in.Next} {
+				edit(t, rels, "helm_release.ingress_nginx", "Job", "ingress-nginx-admission-create", func(o runtime.Object) {
+					o.(*batchv1.Job).Annotations["helm.sh/hook-delete-policy"] = "hook-failed"
+				})
+			}
+		},
+		findings: [][]string{{"Job ingress-nginx/ingress-nginx-admission-create: refused: metadata.annotations.helm.sh/hook-delete-policy hook-failed -> hook-failed",
+			"Helm creates this hook (pre-install,pre-upgrade) anew on every upgrade, and with delete policy hook-failed the one that ran stays: the API server refuses the create (already exists)",
+			"fix: add before-hook-creation to its helm.sh/hook-delete-policy; or delete it before the deploy: kubectl delete job ingress-nginx-admission-create -n ingress-nginx"}},
 	}, {
 		name: "a plain Job's image changes",
 		next: func(t *testing.T, r []Release) []Release {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 )
@@ -14,27 +15,32 @@ const tellClasses = "tell the check: set cluster.storageClasses in the config (n
 // copyData is the way to move a claim's data to a claim it cannot become.
 const copyData = "copy the data to a new claim: snapshot or back up the volume, deploy the new claim under another name, restore into it, then point the app at it"
 
-// class resolves a claim's class: its storageClassName, else the default
-// class. known is false when the check cannot tell; desc names it either way.
+// class resolves a claim's class: its storageClassName ("" is no class: a
+// statically provisioned volume, never expanded), else the default class.
+// known is false when the check cannot tell; desc names it either way.
 func (c *checker) class(name *string) (sc StorageClass, known bool, desc string) {
-	from := "no StorageClasses are known to the check"
-	if c.in.StorageClassesFrom != "" {
-		from = "the classes known from " + c.in.StorageClassesFrom
-	}
-	if name == nil || *name == "" {
-		if c.defaultClass == nil {
-			return StorageClass{}, false, "the default class (unset; " + from + " name no default)"
+	unknown := func(missing string) string {
+		if c.in.StorageClassesFrom == "" {
+			return "no StorageClasses are known to the check"
 		}
+		return "the classes known from " + c.in.StorageClassesFrom + " " + missing
+	}
+	switch {
+	case name == nil && c.defaultClass == nil:
+		return StorageClass{}, false, "the default class, unknown: " + unknown("name no default")
+	case name == nil:
 		return *c.defaultClass, true, fmt.Sprintf("%q (the default class)", c.defaultClass.Name)
+	case *name == "":
+		return StorageClass{AllowVolumeExpansion: new(bool)}, true, `"" (no class: a statically provisioned volume)`
 	}
 	sc, known = c.classes[*name]
 	if !known {
-		return StorageClass{}, false, fmt.Sprintf("%q (unknown: %s do not include it)", *name, from)
+		return StorageClass{}, false, fmt.Sprintf("%q, unknown: %s", *name, unknown("do not include it"))
 	}
 	return sc, true, fmt.Sprintf("%q", *name)
 }
 
-// claimPatch predicts the API server's answer to the upgrade of claim id: a
+// claimPatch predicts the API server's answer to the upgrade of a claim: a
 // claim's spec is immutable after creation but for resources.requests (and
 // volumeAttributesClassName), and its storage request may only grow, on a
 // class that allows expansion.
@@ -72,9 +78,9 @@ func (c *checker) claimClass(old, new *corev1.PersistentVolumeClaim, refuse func
 	case o == nil:
 		// Created without one, the claim got the default class then.
 		if _, known, desc := c.class(nil); !known {
-			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it has the default class, which is unknown: %s; if it is not %q, %s", desc, *n, immutable), "keep storageClass unset in the config, or "+tellClasses)
+			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it got %s; if that is not %q, %s", desc, *n, immutable), "keep storageClass unset in the config, or "+tellClasses)
 		} else if c.defaultClass.Name != *n {
-			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it has %s; %s", desc, immutable), fmt.Sprintf("keep storageClass unset (or %q) in the config; to move to class %q, %s", c.defaultClass.Name, *n, copyData))
+			refuse("spec.storageClassName", "", *n, fmt.Sprintf("the claim was created without a class, so it got %s; %s", desc, immutable), fmt.Sprintf("keep storageClass unset (or %q) in the config; to move to class %q, %s", c.defaultClass.Name, *n, copyData))
 		}
 	default:
 		refuse("spec.storageClassName", *o, *n, immutable, fmt.Sprintf("keep storageClass %q in the config; to move the data to class %q, %s", *o, *n, copyData))
@@ -155,7 +161,7 @@ func (c *checker) checkClaimsGone(add func(Finding)) {
 				f.New = nextRel.Namespace
 			}
 			f.Message = fmt.Sprintf("the base stack's plan deletes or replaces namespace %s, and deleting a namespace deletes its claims, this one with its volume (a dynamically provisioned volume's reclaim policy is Delete)", ns)
-			f.Fix = c.namespaceFix(e)
+			f.Fix = c.namespaceFix(e, name)
 		case inNext && sameRelease(n.rel, e.rel):
 			continue
 		case pvc.Annotations[keepPolicy] == "keep":
@@ -165,7 +171,7 @@ func (c *checker) checkClaimsGone(add func(Finding)) {
 		case nextRel != nil && nextRel.Namespace != e.rel.Namespace:
 			f.Field, f.Old, f.New = "metadata.namespace", e.rel.Namespace, nextRel.Namespace
 			f.Message = fmt.Sprintf("release %s moves from namespace %s to %s: the provider replaces the release, and its uninstall deletes the claim, with its volume; the new one starts empty", e.rel.Name, e.rel.Namespace, nextRel.Namespace)
-			f.Fix = c.namespaceFix(e)
+			f.Fix = c.namespaceFix(e, name)
 		default:
 			f.Field, f.Old, f.New, f.Message = "object", storage(e, pvc), "", c.goneCause(e, nextRel, n)
 			f.Fix = fmt.Sprintf("keep the claim in the release; or, to keep the data without it, first annotate it (kubectl annotate pvc %s -n %s %s=keep) or copy the data away (snapshot or backup); or accept the loss in the config (object %s, rule %s, a reason)", name, ns, keepPolicy, e.id, RuleDataLoss)
@@ -188,17 +194,59 @@ func (c *checker) goneCause(e *entry, nextRel *Release, n *entry) string {
 	return fmt.Sprintf("the chart no longer renders the claim (removed or renamed): the upgrade %s", deletes)
 }
 
-// namespaceFix is the way through a namespace that goes with claims in it.
-func (c *checker) namespaceFix(e *entry) string {
-	to := "the new namespace"
-	if r := c.next.rels[e.rel.Address]; r != nil && r.Namespace != e.obj.Namespace {
-		to = "namespace " + r.Namespace
+// namespaceFix is the way through namespace ns going with claim in it:
+// renamed (the release moves to another namespace) or deleted by the base
+// stack's plan (and created again, if the plan replaces it).
+func (c *checker) namespaceFix(e *entry, claim string) string {
+	ns := e.obj.Namespace
+	to, why := "namespace "+ns+" (once made again)", "keep namespace "+ns+": undo what in the base stack deletes or replaces it (its plan names the attribute)"
+	if r := c.next.rels[e.rel.Address]; r != nil && r.Namespace != ns {
+		to, why = "namespace "+r.Namespace, "a namespace's name is immutable, so a rename is a replacement: namespace "+ns+" is deleted, and its claims and volumes with it. To keep the data, keep namespace "+ns+" in the config"
 	}
-	return fmt.Sprintf("a namespace's name is immutable, so a rename is a replacement: namespace %[1]s is deleted, and its claims and volumes with it. "+
-		"To keep the data, keep namespace %[1]s in the config; or copy the data first (snapshot or backup, restore into the claim in %[2]s); "+
-		"or bind the old volume to a claim in %[2]s before the deploy: PV=$(kubectl get pvc %[3]s -n %[1]s -o jsonpath={.spec.volumeName}); "+
+	return fmt.Sprintf("%[4]s; or copy the data first (snapshot or backup, restore into the claim in %[2]s); "+
+		"or bind the old volume to a claim in %[2]s: before the deploy PV=$(kubectl get pvc %[3]s -n %[1]s -o jsonpath={.spec.volumeName}); "+
 		`kubectl patch pv $PV -p '{"spec":{"persistentVolumeReclaimPolicy":"Retain"}}'; kubectl delete pvc %[3]s -n %[1]s; `+
-		`kubectl patch pv $PV --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'; then create the claim in %[2]s with volumeName: $PV`, e.obj.Namespace, to, e.obj.Name)
+		`kubectl patch pv $PV --type json -p '[{"op":"remove","path":"/spec/claimRef"}]'; then create the claim in %[2]s with volumeName: $PV`, ns, to, claim, why)
+}
+
+// checkTemplateClaims finds the claims a deployed StatefulSet made from its
+// volumeClaimTemplates that the deploy deletes: they are in no release, so
+// only a namespace's deletion takes them, or the StatefulSet's when its
+// persistentVolumeClaimRetentionPolicy.whenDeleted is Delete.
+func (c *checker) checkTemplateClaims(add func(Finding)) {
+	for _, e := range c.deployed.order {
+		sts, ok := e.obj.Typed.(*appsv1.StatefulSet)
+		if !ok {
+			continue
+		}
+		n, inNext := c.next.byID[e.id]
+		policy := sts.Spec.PersistentVolumeClaimRetentionPolicy
+		var msg, fix string
+		switch {
+		case c.removedNamespaces[e.obj.Namespace]:
+			msg = fmt.Sprintf("the base stack's plan deletes or replaces namespace %s, and deleting a namespace deletes the claims made from this template, with their volumes", e.obj.Namespace)
+		case (!inNext || !sameRelease(n.rel, e.rel)) && policy != nil && policy.WhenDeleted == appsv1.DeletePersistentVolumeClaimRetentionPolicyType:
+			msg = "the StatefulSet goes, and its persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: the claims made from this template go with it, with their volumes"
+			fix = "first deploy persistentVolumeClaimRetentionPolicy.whenDeleted: Retain, then remove the StatefulSet; or copy the data away (snapshot or backup); or accept the loss in the config (object " + e.id + ", rule " + RuleDataLoss + ", a reason)"
+		default:
+			continue
+		}
+		replicas := 1
+		if sts.Spec.Replicas != nil {
+			replicas = int(*sts.Spec.Replicas)
+		}
+		for _, t := range sts.Spec.VolumeClaimTemplates {
+			claims := make([]string, replicas)
+			for i := range claims {
+				claims[i] = fmt.Sprintf("%s-%s-%d", t.Name, sts.Name, i)
+			}
+			f := Finding{Address: e.rel.Address, Object: e.id, Rule: RuleDataLoss, Field: "spec.volumeClaimTemplates[" + t.Name + "]", Old: strings.Join(claims, ", "), Message: msg, Fix: fix}
+			if f.Fix == "" {
+				f.Fix = c.namespaceFix(e, claims[0]) + " (for each claim)"
+			}
+			add(f)
+		}
+	}
 }
 
 // storage is a claim's size, for a finding's old value.

@@ -105,9 +105,7 @@ func (c *checker) diffs() []ReleaseDiff {
 			case !ok || n.rel.Address != addr:
 				d.Objects = append(d.Objects, ObjectDiff{Object: e.id, Change: Removed})
 			default:
-				var fields []FieldChange
-				diffValues("", e.fields, n.fields, &fields)
-				if len(fields) > 0 {
+				if fields := fieldChanges(e, n); len(fields) > 0 {
 					d.Objects = append(d.Objects, ObjectDiff{Object: e.id, Change: Changed, Fields: fields})
 				}
 			}
@@ -124,10 +122,30 @@ func (c *checker) diffs() []ReleaseDiff {
 	return out
 }
 
-// skipped are the paths the diff leaves out: the chart's version label,
-// which every object (and pod template) carries and every chart upgrade
-// changes; the image tags and other changes show the upgrade.
-func skipped(path string) bool { return strings.HasSuffix(path, "labels.helm.sh/chart") }
+// fieldChanges are the changed fields of an object, but for the chart's
+// version label (helm.sh/chart), which the object and each of its templates
+// carry and every chart upgrade changes: the first shows, with how many
+// more there are.
+func fieldChanges(e, n *entry) []FieldChange {
+	var all, out []FieldChange
+	diffValues("", e.fields, n.fields, &all)
+	first, more := -1, 0
+	for _, f := range all {
+		switch {
+		case !strings.HasSuffix(f.Path, "labels.helm.sh/chart"):
+			out = append(out, f)
+		case first < 0:
+			first = len(out)
+			out = append(out, f)
+		default:
+			more++
+		}
+	}
+	if more > 0 {
+		out[first].Path += fmt.Sprintf(" (and %d more helm.sh/chart labels)", more)
+	}
+	return out
+}
 
 // diffValues appends the leaf paths below path where a and b differ: maps
 // key by key, lists item by item (by their name when every item has a
@@ -154,7 +172,7 @@ func diffValues(path string, a, b any, out *[]FieldChange) {
 			return
 		}
 	}
-	if !reflect.DeepEqual(a, b) && !skipped(path) {
+	if !reflect.DeepEqual(a, b) {
 		o, n := shortPair(a, b)
 		*out = append(*out, FieldChange{Path: path, Old: o, New: n})
 	}
@@ -179,14 +197,17 @@ func diffLists(path string, a, b []any, out *[]FieldChange) {
 	}
 }
 
-// names are the items' distinct "name" values; false when an item has none
-// or two share one.
+// names are the items' distinct names (name, or metadata.name as in
+// volumeClaimTemplates); false when an item has none or two share one.
 func names(items []any) ([]string, bool) {
 	out := make([]string, len(items))
 	seen := map[string]bool{}
 	for i, it := range items {
 		m, _ := it.(map[string]any)
 		n, _ := m["name"].(string)
+		if meta, ok := m["metadata"].(map[string]any); ok && n == "" {
+			n, _ = meta["name"].(string)
+		}
 		if n == "" || seen[n] {
 			return nil, false
 		}

@@ -53,7 +53,7 @@ func (c *checker) checkClusterScoped(add func(Finding)) {
 			continue // Helm deleted it once the hook ran
 		}
 		f := Finding{Address: e.rel.Address, Object: e.id, Rule: RuleLeftBehind, Field: "release", Old: e.rel.Name}
-		del := fmt.Sprintf("kubectl delete %s %s", strings.ToLower(e.obj.Kind), e.obj.Name)
+		del := kubectlDelete(e)
 		switch {
 		case e.obj.Kind == "CustomResourceDefinition":
 			f.Message = fmt.Sprintf("release %s leaves the stack, and Helm never deletes a CustomResourceDefinition: it stays, with every custom resource of it", e.rel.Name)
@@ -118,10 +118,12 @@ func (c *checker) checkWebhooks(add func(Finding)) {
 			stays = "the configuration, a hook, outlives it: an uninstall never deletes a hook"
 		}
 		c.webhookServices(e, add, stays,
-			fmt.Sprintf("uninstall the release before its namespace is deleted; if the configuration is left: kubectl delete %s %s", strings.ToLower(e.obj.Kind), e.obj.Name))
+			"uninstall the release before its namespace is deleted; if the configuration is left: "+kubectlDelete(e))
 	}
 }
 
+// webhookServices warns of each webhook of e that fails closed and calls a
+// Service the deploy removes; stays says how the configuration outlives it.
 func (c *checker) webhookServices(e *entry, add func(Finding), stays, fix string) {
 	for _, w := range webhooksOf(e.obj.Typed) {
 		if w.service == nil || (w.policy != nil && *w.policy != admissionv1.Fail) {

@@ -21,8 +21,11 @@ func (c *checker) checkPatches(add func(Finding)) {
 		if !ok || !sameRelease(e.rel, n.rel) || (c.removedNamespaces[e.obj.Namespace] && !clusterScoped[e.obj.Kind]) {
 			continue
 		}
-		name, ns := e.obj.Name, e.obj.Namespace
 		f := Finding{Address: e.rel.Address, Object: e.id, Rule: RuleRefused}
+		if n.obj.Hook != "" {
+			hookCreate(f, n, add)
+			continue
+		}
 		switch old := e.obj.Typed.(type) {
 		case *corev1.PersistentVolumeClaim:
 			if nw, ok := n.obj.Typed.(*corev1.PersistentVolumeClaim); ok {
@@ -30,25 +33,25 @@ func (c *checker) checkPatches(add func(Finding)) {
 			}
 		case *appsv1.StatefulSet:
 			if nw, ok := n.obj.Typed.(*appsv1.StatefulSet); ok {
-				orphan := fmt.Sprintf("kubectl delete statefulset %s -n %s --cascade=orphan", name, ns)
-				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, orphan+"; kubectl delete pod -n "+old.Namespace+" -l "+metav1.FormatLabelSelector(old.Spec.Selector)+"; then deploy: the claims stay and the new pods mount them", add)
+				orphan := kubectlDelete(e) + " --cascade=orphan"
+				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, orphan+"; kubectl delete pod -n "+e.obj.Namespace+" -l "+metav1.FormatLabelSelector(old.Spec.Selector)+"; then deploy: the claims stay and the new pods mount them", add)
 				statefulSetPatch(f, e, n, orphan, add)
 			}
 		case *appsv1.Deployment:
 			if nw, ok := n.obj.Typed.(*appsv1.Deployment); ok {
-				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, fmt.Sprintf("kubectl delete deployment %s -n %s, then deploy (its pods are replaced: an outage until the new ones are ready)", name, ns), add)
+				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, kubectlDelete(e)+", then deploy (its pods are replaced: an outage until the new ones are ready)", add)
 			}
 		case *appsv1.DaemonSet:
 			if nw, ok := n.obj.Typed.(*appsv1.DaemonSet); ok {
-				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, fmt.Sprintf("kubectl delete daemonset %s -n %s, then deploy (its pods are replaced on every node)", name, ns), add)
+				selectorPatch(f, old.Spec.Selector, nw.Spec.Selector, kubectlDelete(e)+", then deploy (its pods are replaced on every node)", add)
 			}
 		case *batchv1.Job:
-			if nw, ok := n.obj.Typed.(*batchv1.Job); ok && !recreated(n.obj.Hook, nw) {
+			if _, ok := n.obj.Typed.(*batchv1.Job); ok {
 				jobPatch(f, e, n, add)
 			}
 		case *corev1.Service:
 			if nw, ok := n.obj.Typed.(*corev1.Service); ok {
-				servicePatch(f, name, ns, old, nw, add)
+				servicePatch(f, kubectlDelete(e), old, nw, add)
 			}
 		}
 	}
@@ -119,15 +122,33 @@ func orDefault(v, d any) any {
 // hookDeletePolicy is the annotation that says when Helm deletes a hook.
 const hookDeletePolicy = "helm.sh/hook-delete-policy"
 
-// recreated is true for a Job Helm deletes and creates anew on every
-// upgrade, which the API server never refuses: a hook whose delete policy
-// is before-hook-creation (Helm's default when it names none).
-func recreated(hook string, job *batchv1.Job) bool {
-	policy := job.Annotations[hookDeletePolicy]
-	return hook != "" && (policy == "" || strings.Contains(policy, "before-hook-creation"))
+// hookCreate: Helm never patches a hook, it creates it anew on every
+// upgrade, after deleting the old one by its delete policy:
+// before-hook-creation (the default when it names none) deletes it then,
+// hook-succeeded once it has run; with neither (hook-failed alone) the old
+// one stays, and the create is refused.
+func hookCreate(f Finding, n *entry, add func(Finding)) {
+	policy := annotation(n, hookDeletePolicy)
+	if policy == "" || strings.Contains(policy, "before-hook-creation") || strings.Contains(policy, "hook-succeeded") {
+		return
+	}
+	f.Field, f.Old, f.New = "metadata.annotations."+hookDeletePolicy, policy, policy
+	f.Message = fmt.Sprintf("Helm creates this hook (%s) anew on every upgrade, and with delete policy %s the one that ran stays: the API server refuses the create (already exists)", n.obj.Hook, policy)
+	f.Fix = fmt.Sprintf("add before-hook-creation to its %s; or delete it before the deploy: %s", hookDeletePolicy, kubectlDelete(n))
+	add(f)
 }
 
-// jobPatch: a Job's pod template is immutable.
+// kubectlDelete is the command that deletes an object.
+func kubectlDelete(e *entry) string {
+	cmd := "kubectl delete " + strings.ToLower(e.obj.Kind) + " " + e.obj.Name
+	if !clusterScoped[e.obj.Kind] {
+		cmd += " -n " + e.obj.Namespace
+	}
+	return cmd
+}
+
+// jobPatch: a Job's pod template is immutable (a hook Job Helm creates
+// anew: hookCreate).
 func jobPatch(f Finding, e, n *entry, add func(Finding)) {
 	old, _ := e.fields["spec"].(map[string]any)
 	new, _ := n.fields["spec"].(map[string]any)
@@ -136,14 +157,14 @@ func jobPatch(f Finding, e, n *entry, add func(Finding)) {
 	for _, ch := range changes {
 		f.Field, f.Old, f.New = ch.Path, ch.Old, ch.New
 		f.Message = "a Job's spec.template is immutable: the API server refuses the upgrade"
-		f.Fix = fmt.Sprintf("delete the Job before the deploy (kubectl delete job %s -n %s: it has run), or make it a Helm hook with %s: before-hook-creation, which Helm recreates", e.obj.Name, e.obj.Namespace, hookDeletePolicy)
+		f.Fix = fmt.Sprintf("delete the Job before the deploy (%s: it has run), or make it a Helm hook with %s: before-hook-creation, which Helm creates anew", kubectlDelete(e), hookDeletePolicy)
 		add(f)
 	}
 }
 
 // servicePatch: a Service's cluster IPs are immutable once set.
-func servicePatch(f Finding, name, ns string, old, new *corev1.Service, add func(Finding)) {
-	fix := fmt.Sprintf("keep the cluster IP as deployed (or leave it unset); else kubectl delete service %s -n %s, then deploy: clients that hold the old IP fail until they resolve the name again", name, ns)
+func servicePatch(f Finding, del string, old, new *corev1.Service, add func(Finding)) {
+	fix := "keep the cluster IP as deployed (or leave it unset); else " + del + ", then deploy: clients that hold the old IP fail until they resolve the name again"
 	msg := "a Service's cluster IP is immutable: the API server refuses the upgrade"
 	if o, n := old.Spec.ClusterIP, new.Spec.ClusterIP; o != "" && n != "" && o != n {
 		f.Field, f.Old, f.New, f.Message, f.Fix = "spec.clusterIP", o, n, msg, fix
