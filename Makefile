@@ -56,10 +56,10 @@ bench: setup ## measure setup, synth and test time and memory against the target
 fuzz: ## fuzz the config loader for FUZZTIME (default 30s)
 	@go test ./config/ -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),30s)
 
-diff: synth ## show what deploy would change (cdktf diff)
-	@cdktf diff base-$(ENV) apps-$(ENV)
+diff: synth ## what deploy would change: each stack's plan, each release's objects, and the change check (refused upgrades, data loss); exit 1 when deploy would stop
+	@$(OPS) diff $(ENV)
 
-deploy: synth ## check the cluster answers and the secrets are set, then apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
+deploy: synth ## check the cluster, the secrets and the change (make diff's check), uninstall what the change removes, then apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
 	@$(OPS) deploy $(ENV)
 
 drift: synth ## refreshed plan of both stacks and stuck releases: exit 2 and list what differs from the code

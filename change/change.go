@@ -10,6 +10,7 @@ package change
 import (
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"strings"
 
@@ -137,8 +138,11 @@ type Report struct {
 	Findings []Finding
 	// Warnings never fail: irreversible and left-behind.
 	Warnings []Finding
-	// Accepted are findings and warnings the config accepts, with its reason.
+	// Accepted are findings the config accepts, with its reason.
 	Accepted []Finding
+	// Unused are the config's accepted changes that match no finding: an
+	// entry left after its change was deployed would accept a later one.
+	Unused []Accepted
 }
 
 // Check compares in.Deployed with in.Next and runs every rule.
@@ -165,15 +169,23 @@ func Check(in Input) Report {
 		}
 		return found[i].Object < found[j].Object
 	})
+	used := make([]bool, len(in.Accept))
 	for _, f := range found {
-		switch a, ok := accepted(in.Accept, f); {
-		case ok:
-			f.Reason = a.Reason
-			rep.Accepted = append(rep.Accepted, f)
-		case f.Rule == RuleRefused || f.Rule == RuleDataLoss:
-			rep.Findings = append(rep.Findings, f)
-		default:
+		if f.Rule != RuleRefused && f.Rule != RuleDataLoss {
 			rep.Warnings = append(rep.Warnings, f)
+			continue
+		}
+		if i := accepted(in.Accept, f); i >= 0 {
+			used[i] = true
+			f.Reason = in.Accept[i].Reason
+			rep.Accepted = append(rep.Accepted, f)
+			continue
+		}
+		rep.Findings = append(rep.Findings, f)
+	}
+	for i, a := range in.Accept {
+		if !used[i] {
+			rep.Unused = append(rep.Unused, a)
 		}
 	}
 	return rep
@@ -202,13 +214,9 @@ func newChecker(in Input) *checker {
 	return c
 }
 
-func accepted(list []Accepted, f Finding) (Accepted, bool) {
-	for _, a := range list {
-		if a.Object == f.Object && a.Rule == f.Rule {
-			return a, true
-		}
-	}
-	return Accepted{}, false
+// accepted is the index of the entry of list that accepts f, or -1.
+func accepted(list []Accepted, f Finding) int {
+	return slices.IndexFunc(list, func(a Accepted) bool { return a.Object == f.Object && a.Rule == f.Rule })
 }
 
 // Err is nil when nothing would be refused or lose data (accepted findings
@@ -259,6 +267,9 @@ func (r Report) Write(w io.Writer) {
 	}
 	for _, f := range r.Accepted {
 		fmt.Fprintln(w, "  accepted: "+f.String())
+	}
+	for _, a := range r.Unused {
+		fmt.Fprintf(w, "  unused: changes.accept entry {object: %s, rule: %s} accepts nothing in this change; remove it once its change is deployed, so that it cannot accept a later change unseen\n", a.Object, a.Rule)
 	}
 	fmt.Fprintf(w, "%s: %d object(s) change in %d release(s); %d finding(s), %d warning(s), %d accepted\n", r.Stack, objects, len(r.Diffs), len(r.Findings), len(r.Warnings), len(r.Accepted))
 }

@@ -288,7 +288,7 @@ func TestCheck(t *testing.T) {
 		findings: [][]string{{"helm_release.ollama: PersistentVolumeClaim ollama/ollama: data-loss: object ollama/ollama (10Gi) -> (none)",
 			"release ollama leaves the stack: its uninstall deletes the claim, and its volume with it",
 			"fix: keep the claim in the release", "kubectl annotate pvc ollama -n ollama helm.sh/resource-policy=keep",
-			"accept the loss in the config (object PersistentVolumeClaim ollama/ollama, rule data-loss, a reason)"}},
+			"accept the loss knowingly in the config: changes.accept: [{object: PersistentVolumeClaim ollama/ollama, rule: data-loss, reason: …}]"}},
 	}, {
 		name: "the chart drops a claim it keeps",
 		next: func(t *testing.T, r []Release) []Release {
@@ -314,6 +314,8 @@ func TestCheck(t *testing.T) {
 			`in place: its class "standard" (the default class) allows volume expansion`, "a `git revert` of this and a deploy would be refused",
 			"fix: to go back, keep 16Gi in the config and revert everything else"}},
 	}, {
+		// Only refused and data-loss can be accepted; a warning stays one,
+		// and the entry that matches nothing is reported as unused.
 		name: "mongodb size doubled on a class that allows expansion, accepted",
 		next: func(t *testing.T, r []Release) []Release {
 			edit(t, r, "helm_release.librechat", "PersistentVolumeClaim", "librechat-mongodb", claim(size("16Gi")))
@@ -323,7 +325,8 @@ func TestCheck(t *testing.T) {
 			in.StorageClasses = expandable
 			in.Accept = []Accepted{{Object: "PersistentVolumeClaim librechat/librechat-mongodb", Rule: "irreversible", Reason: "16Gi from now on"}}
 		},
-		accepted: [][]string{{"PersistentVolumeClaim librechat/librechat-mongodb: irreversible: spec.resources.requests.storage 8Gi -> 16Gi", "; accepted: 16Gi from now on"}},
+		warnings: [][]string{{"PersistentVolumeClaim librechat/librechat-mongodb: irreversible: spec.resources.requests.storage 8Gi -> 16Gi"}},
+		diff:     []string{"unused: changes.accept entry {object: PersistentVolumeClaim librechat/librechat-mongodb, rule: irreversible} accepts nothing in this change"},
 	}, {
 		name: "a bound claim names a volume",
 		next: func(t *testing.T, r []Release) []Release {

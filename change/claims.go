@@ -174,7 +174,7 @@ func (c *checker) checkClaimsGone(add func(Finding)) {
 			f.Fix = c.namespaceFix(e, name)
 		default:
 			f.Field, f.Old, f.New, f.Message = "object", storage(e, pvc), "", c.goneCause(e, nextRel, n)
-			f.Fix = fmt.Sprintf("keep the claim in the release; or, to keep the data without it, first annotate it (kubectl annotate pvc %s -n %s %s=keep) or copy the data away (snapshot or backup); or accept the loss in the config (object %s, rule %s, a reason)", name, ns, keepPolicy, e.id, RuleDataLoss)
+			f.Fix = fmt.Sprintf("keep the claim in the release; or, to keep the data without it, first annotate it (kubectl annotate pvc %s -n %s %s=keep) or copy the data away (snapshot or backup); or accept the loss knowingly in the config: changes.accept: [{object: %s, rule: %s, reason: …}]", name, ns, keepPolicy, e.id, RuleDataLoss)
 		}
 		add(f)
 	}
@@ -227,7 +227,7 @@ func (c *checker) checkTemplateClaims(add func(Finding)) {
 			msg = fmt.Sprintf("the base stack's plan deletes or replaces namespace %s, and deleting a namespace deletes the claims made from this template, with their volumes", e.obj.Namespace)
 		case (!inNext || !sameRelease(n.rel, e.rel)) && policy != nil && policy.WhenDeleted == appsv1.DeletePersistentVolumeClaimRetentionPolicyType:
 			msg = "the StatefulSet goes, and its persistentVolumeClaimRetentionPolicy.whenDeleted is Delete: the claims made from this template go with it, with their volumes"
-			fix = "first deploy persistentVolumeClaimRetentionPolicy.whenDeleted: Retain, then remove the StatefulSet; or copy the data away (snapshot or backup); or accept the loss in the config (object " + e.id + ", rule " + RuleDataLoss + ", a reason)"
+			fix = "first deploy persistentVolumeClaimRetentionPolicy.whenDeleted: Retain, then remove the StatefulSet; or copy the data away (snapshot or backup); or accept the loss knowingly in the config: changes.accept: [{object: " + e.id + ", rule: " + RuleDataLoss + ", reason: …}]"
 		default:
 			continue
 		}

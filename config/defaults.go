@@ -84,6 +84,7 @@ func Default(name string) Environment {
 				Default:        CPUMemory{CPU: "500m", Memory: "512Mi"},
 			},
 		},
+		Changes: Changes{ProtectData: "auto"},
 		Images: Images{AcceptUnmaintained: []AcceptedImage{{
 			Repository: "docker.io/bitnamilegacy/mongodb",
 			Reason: "LibreChat " + LibreChatChartVersion + "'s MongoDB subchart runs only Bitnami's image layout, " +

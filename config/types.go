@@ -31,6 +31,46 @@ type Environment struct {
 	NvidiaDevicePlugin DevicePlugin `json:"nvidiaDevicePlugin"`
 	// Images is the policy for the container images the charts run.
 	Images Images `json:"images"`
+	// Changes is how changes to a running environment are checked and
+	// guarded (make diff, make deploy).
+	Changes Changes `json:"changes"`
+}
+
+// Changes is how the change check treats this environment: it compares
+// what will be deployed with what is, and fails on a change the API server
+// would refuse or that loses data, unless it is accepted here.
+type Changes struct {
+	// Accept lists such changes this environment makes knowingly, each
+	// with the object as the check names it, the rule and the reason;
+	// the check prints them as accepted [none].
+	Accept []AcceptedChange `json:"accept"`
+	// ProtectData puts Terraform's prevent_destroy on what holds data (the
+	// Ollama and LibreChat releases and namespaces), so that no plain
+	// terraform apply or destroy deletes them by accident: auto (where the
+	// state is not local), always or never ["auto"].
+	ProtectData string `json:"protectData"`
+}
+
+// AcceptedChange is one knowingly accepted change.
+type AcceptedChange struct {
+	// Object is the object as the check names it, e.g.
+	// PersistentVolumeClaim ollama/ollama. Required.
+	Object string `json:"object"`
+	// Rule is the check's rule: refused or data-loss. Required.
+	Rule string `json:"rule"`
+	// Reason says why, for reviewers. Required.
+	Reason string `json:"reason"`
+}
+
+// PreventsDestroy says whether what holds data gets prevent_destroy.
+func (e Environment) PreventsDestroy() bool {
+	switch e.Changes.ProtectData {
+	case "always":
+		return true
+	case "never":
+		return false
+	}
+	return e.Backend.Type != "local"
 }
 
 // Images is the policy for the images the rendered charts run. Every image
@@ -69,6 +109,22 @@ type Cluster struct {
 	// webhook [10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16: a control plane in a
 	// private network, as kubeadm, minikube, kind and managed clusters have].
 	APIServerCIDRs []string `json:"apiServerCIDRs"`
+	// StorageClasses is what the change check assumes of the cluster's
+	// StorageClasses when the cluster does not answer (when it does, the
+	// cluster's own are read) [none: unknown, and a claim that grows is a
+	// finding until they are known].
+	StorageClasses []StorageClass `json:"storageClasses"`
+}
+
+// StorageClass is what the change check needs of one StorageClass.
+type StorageClass struct {
+	// Name is the class's name. Required.
+	Name string `json:"name"`
+	// Default says it is the cluster's default class, which a claim
+	// without storageClassName gets [false].
+	Default bool `json:"default"`
+	// AllowVolumeExpansion says claims of the class may grow [false].
+	AllowVolumeExpansion bool `json:"allowVolumeExpansion"`
 }
 
 // APIServerPorts are the ports the API server listens on, where pods reach

@@ -36,6 +36,8 @@ func (c *checker) validate(e *Environment) {
 	}
 	c.cidrs("cluster.apiServerCIDRs", e.Cluster.APIServerCIDRs)
 	c.images(e.Images)
+	c.changes(e.Changes)
+	c.storageClasses(e.Cluster.StorageClasses)
 	c.backend(&e.Backend)
 	c.oneOf("security.podSecurity", e.Security.PodSecurity, "privileged", "baseline", "restricted")
 	c.groups("access.developerGroups", e.Access.DeveloperGroups)
@@ -72,6 +74,33 @@ func (c *checker) backend(b *Backend) {
 		if p := b.S3.KeyPrefix; p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") {
 			c.fail("backend.s3.keyPrefix", "%q must be a non-empty path without leading or trailing /, e.g. llm-platform", p)
 		}
+	}
+}
+
+func (c *checker) changes(ch Changes) {
+	c.oneOf("changes.protectData", ch.ProtectData, "auto", "always", "never")
+	for i, a := range ch.Accept {
+		p := fmt.Sprintf("changes.accept[%d]", i)
+		if strings.TrimSpace(a.Object) == "" {
+			c.fail(p+".object", "is empty; name the object as the change check prints it, e.g. PersistentVolumeClaim ollama/ollama")
+		}
+		c.oneOf(p+".rule", a.Rule, "refused", "data-loss")
+		if strings.TrimSpace(a.Reason) == "" {
+			c.fail(p+".reason", "is empty; say why this environment makes the change knowingly, for reviewers")
+		}
+	}
+}
+
+func (c *checker) storageClasses(classes []StorageClass) {
+	defaults := 0
+	for i, sc := range classes {
+		c.subdomain(fmt.Sprintf("cluster.storageClasses[%d].name", i), sc.Name)
+		if sc.Default {
+			defaults++
+		}
+	}
+	if defaults > 1 {
+		c.fail("cluster.storageClasses", "%d classes are the default; a cluster has at most one", defaults)
 	}
 }
 

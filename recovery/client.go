@@ -3,6 +3,7 @@ package recovery
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"helm.sh/helm/v3/pkg/action"
@@ -106,6 +107,28 @@ func (c *Client) Inspect(releases []Release) ([]Finding, error) {
 		out = append(out, Finding{Release: r, Decision: Decide(history)})
 	}
 	return out, nil
+}
+
+// Deployed returns the manifest of the release's last deployed revision as
+// Helm recorded it, its objects then the hooks that run on install and
+// upgrade (as render.Rendered.Manifest has them); "" when Helm has no
+// deployed revision of it.
+func (c *Client) Deployed(r Release) (string, error) {
+	_, history, err := c.history(r)
+	if err != nil {
+		return "", err
+	}
+	last := lastDeployed(sortedRevisions(history))
+	if last == nil {
+		return "", nil
+	}
+	manifest := last.Manifest
+	for _, h := range last.Hooks {
+		if !slices.Contains(h.Events, release.HookTest) {
+			manifest += "\n---\n# Source: " + h.Path + "\n" + h.Manifest
+		}
+	}
+	return manifest, nil
 }
 
 // history is the release's configuration and revisions; none when Helm

@@ -81,9 +81,9 @@ func Releases(dir string) ([]Release, error) {
 		if len(r.Set) > 0 {
 			return nil, fail("set is not supported here; put the value in values")
 		}
-		for field, v := range map[string]string{"name": r.Name, "namespace": r.Namespace, "chart": r.Chart, "version": r.Version} {
-			if strings.Contains(v, "${") || v == "" {
-				return nil, fail("%s is %q; it must be a literal value", field, v)
+		for _, f := range [][2]string{{"name", r.Name}, {"namespace", r.Namespace}, {"chart", r.Chart}, {"version", r.Version}} {
+			if strings.Contains(f[1], "${") || f[1] == "" {
+				return nil, fail("%s is %q; it must be a literal value", f[0], f[1])
 			}
 		}
 		if r.Repository != "" {

@@ -68,6 +68,10 @@ type Config struct {
 	Values any
 	// DependsOn orders this release after others.
 	DependsOn []cdktf.ITerraformDependable
+	// PreventDestroy makes Terraform refuse any plan that would uninstall
+	// the release (or replace it: a new name or namespace), and so delete
+	// the claims it holds. Default false.
+	PreventDestroy bool
 }
 
 // Output describes the release.
@@ -112,6 +116,9 @@ func New(scope constructs.Construct, id string, c Config) (Output, error) {
 	}
 	if len(c.DependsOn) > 0 {
 		cfg.DependsOn = &c.DependsOn
+	}
+	if c.PreventDestroy {
+		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
 	r := release.NewRelease(scope, jsii.String(id), cfg)
 	address.Set(r, id)

@@ -5,6 +5,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/cdktf/cdktf-provider-kubernetes-go/kubernetes/v12/namespacev1"
+	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/llm-platform/cdktf-llm/constructs/address"
 	"github.com/llm-platform/cdktf-llm/constructs/jsiival"
@@ -24,6 +25,9 @@ type Config struct {
 	// PodSecurity is the Pod Security Admission level enforced, audited and
 	// warned: privileged, baseline or restricted. Default "baseline".
 	PodSecurity string
+	// PreventDestroy makes Terraform refuse any plan that would delete the
+	// namespace (and so its claims and their data). Default false.
+	PreventDestroy bool
 }
 
 // Output is the created namespace.
@@ -61,12 +65,16 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		nsLabels["pod-security.kubernetes.io/"+mode+"-version"] = "latest"
 	}
 	scope = constructs.NewConstruct(scope, jsii.String("namespace-"+id))
-	ns := namespacev1.NewNamespaceV1(scope, jsii.String("namespace"), &namespacev1.NamespaceV1Config{
+	cfg := &namespacev1.NamespaceV1Config{
 		Metadata: &namespacev1.NamespaceV1Metadata{
 			Name:   jsii.String(c.Name),
 			Labels: jsiival.Map(nsLabels),
 		},
-	})
+	}
+	if c.PreventDestroy {
+		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
+	}
+	ns := namespacev1.NewNamespaceV1(scope, jsii.String("namespace"), cfg)
 	address.Set(ns, id)
 	return Output{Name: ns.Metadata().Name(), Labels: labels}
 }

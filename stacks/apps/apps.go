@@ -134,6 +134,7 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output, l
 	}
 
 	ollamaRelease := release(o.Release.Name, o.Namespace, charts[Ollama], o.Release.TimeoutSeconds())
+	ollamaRelease.PreventDestroy = env.PreventsDestroy() // the models' volume
 	ollamaRelease.DependsOn = append(ollamaDeps, ingressOnly(o.Ingress.Enabled, ingressDeps)...)
 	ol, err := ollama.New(stack.TF, Ollama, ollama.Config{
 		Release:     ollamaRelease,
@@ -152,6 +153,7 @@ func NewStack(app constructs.Construct, env config.Environment, b base.Output, l
 
 	l := env.LibreChat
 	libreRelease := release(l.Release.Name, l.Namespace, charts[LibreChat], l.Release.TimeoutSeconds())
+	libreRelease.PreventDestroy = env.PreventsDestroy() // MongoDB, Meilisearch, the uploaded images
 	libreRelease.DependsOn = ingressOnly(l.Ingress.Enabled, ingressDeps)
 	lc, err := librechat.New(stack.TF, LibreChat, librechat.Config{
 		Release:           libreRelease,

@@ -42,8 +42,10 @@ func NewStack(app constructs.Construct, env config.Environment) Output {
 	})
 
 	o, l := env.Ollama, env.LibreChat
-	ollamaNS := namespace.New(stack.TF, "ollama", namespace.Config{Name: o.Namespace, App: "ollama", Env: env.Name, PodSecurity: env.Security.PodSecurity})
-	libreNS := namespace.New(stack.TF, "librechat", namespace.Config{Name: l.Namespace, App: "librechat", Env: env.Name, PodSecurity: env.Security.PodSecurity})
+	// The apps' namespaces hold their data (models, MongoDB, Meilisearch).
+	protect := env.PreventsDestroy()
+	ollamaNS := namespace.New(stack.TF, "ollama", namespace.Config{Name: o.Namespace, App: "ollama", Env: env.Name, PodSecurity: env.Security.PodSecurity, PreventDestroy: protect})
+	libreNS := namespace.New(stack.TF, "librechat", namespace.Config{Name: l.Namespace, App: "librechat", Env: env.Name, PodSecurity: env.Security.PodSecurity, PreventDestroy: protect})
 	namespaces := map[string]string{"ollama": o.Namespace, "librechat": l.Namespace}
 	if env.Ingress.Install {
 		ns := namespace.New(stack.TF, "ingress_nginx", namespace.Config{Name: env.Ingress.Namespace, App: "ingress-nginx", Env: env.Name, PodSecurity: "baseline"})

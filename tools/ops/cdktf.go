@@ -2,8 +2,12 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
+	"sort"
 	"strings"
 )
 
@@ -62,9 +66,55 @@ func (o ops) deploy(envs []string) (int, error) {
 		extra = []string{noInput}
 	}
 	for _, env := range envs {
+		c, err := o.checkChanges(env, nil)
+		if err != nil {
+			return exitError, err
+		}
+		c.write(o.out, env)
+		if err := c.report.Err(); err != nil {
+			fmt.Fprintf(o.errOut, "not deploying %s: %v\nnothing was changed; fix the config, or accept the change knowingly in %s's changes.accept (object, rule, reason)\n", env, err, env)
+			return exitError, nil
+		}
+		if len(c.removeFirst) > 0 {
+			if code, err := o.removeFirst(env, c.removeFirst); err != nil || code != exitOK {
+				return code, err
+			}
+		}
 		if code, err := o.cdktf(extra, o.in, o.deployArgs(env)...); err != nil || code != exitOK {
 			return exitError, failed("cdktf deploy "+strings.Join(stacks(env), " "), code, err)
 		}
+		if err := o.record(env); err != nil {
+			fmt.Fprintf(o.errOut, "%s: deployed, but its render was not recorded for the change check: %v\n", env, err)
+		}
+	}
+	return exitOK, nil
+}
+
+// removeFirst uninstalls the releases a change deletes (gone from the
+// code) before cdktf deploy applies the base stack: so that every
+// uninstall runs while the release's namespace still exists, and removes
+// what the release made outside it (ClusterRoles, IngressClasses, webhook
+// configurations). It is a targeted apply of the apps stack, which plans
+// the removal of exactly those releases; a targeted destroy would also
+// destroy every release that depends on them (LibreChat on the ingress
+// controller, say), claims and all.
+func (o ops) removeFirst(env string, addresses []string) (int, error) {
+	stack := "apps-" + env
+	fmt.Fprintf(o.out, "%s: the change removes %s: uninstalling first, before base-%s removes any namespace\n", stack, strings.Join(addresses, ", "), env)
+	if !o.confirm(question{
+		auto:       "AUTO_APPROVE=1: uninstalling",
+		noTerminal: fmt.Sprintf("nothing changed: stdin is not a terminal; `make deploy ENV=%s AUTO_APPROVE=1` deploys without asking", env),
+		ask:        "Uninstall them now? Only 'yes' uninstalls: ",
+		declined:   "nothing changed",
+	}) {
+		return exitDrift, nil
+	}
+	args := []string{"apply", "-auto-approve", "-input=false", "-no-color", "-lock-timeout=60s"}
+	for _, a := range addresses {
+		args = append(args, "-target="+a)
+	}
+	if code, err := o.terraform(stack, o.out, nil, args...); err != nil || code != exitOK {
+		return exitError, failed(stack+": terraform apply -target", code, err)
 	}
 	return exitOK, nil
 }
@@ -77,6 +127,9 @@ func (o ops) deploy(envs []string) (int, error) {
 func (o ops) destroy(envs []string) (int, error) {
 	fills := map[string][]string{}
 	for _, env := range envs {
+		if protected := o.protected(env); len(protected) > 0 {
+			return exitError, fmt.Errorf("not destroying %s: %s hold data and have prevent_destroy (changes.protectData), so Terraform refuses to destroy them; to destroy the environment and its data knowingly, set `changes: {protectData: never}` in envs/%s.yaml, run make synth ENV=%s, then make destroy ENV=%s", env, strings.Join(protected, ", "), env, env, env)
+		}
 		fill, err := o.placeholders(env)
 		if err != nil {
 			return exitError, err
@@ -103,6 +156,31 @@ func (o ops) destroy(envs []string) (int, error) {
 		}
 	}
 	return exitOK, nil
+}
+
+// protected lists the resources of env's stacks with prevent_destroy.
+func (o ops) protected(env string) []string {
+	var out []string
+	for _, stack := range stacks(env) {
+		var doc struct {
+			Resource map[string]map[string]struct {
+				Lifecycle struct {
+					PreventDestroy bool `json:"prevent_destroy"`
+				} `json:"lifecycle"`
+			} `json:"resource"`
+		}
+		data, _ := os.ReadFile(filepath.Join(o.stackDir(stack), "cdk.tf.json"))
+		_ = json.Unmarshal(data, &doc)
+		for typ, rs := range doc.Resource {
+			for name, r := range rs {
+				if r.Lifecycle.PreventDestroy {
+					out = append(out, stack+": "+typ+"."+name)
+				}
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
 }
 
 // listState prints what a stack's state holds: what a destroy removes.

@@ -9,6 +9,9 @@ import (
 	"strings"
 	"testing"
 
+	"k8s.io/client-go/kubernetes/fake"
+	storagev1 "k8s.io/client-go/kubernetes/typed/storage/v1"
+
 	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
@@ -17,10 +20,10 @@ import (
 	"github.com/llm-platform/cdktf-llm/render"
 )
 
-// project is a project root as `make synth` leaves it: cdktf.json and
-// cdktf.out with the shipped stacks (the golden snapshots) and the locked
-// chart archives the apps stacks carry, so that the pinned cdktf CLI runs
-// on it with --skip-synth.
+// project is a project root as `make synth` leaves it: cdktf.json, envs/,
+// and cdktf.out with the shipped stacks and manifests (the golden
+// snapshots) and the locked chart archives the apps stacks carry, so that
+// the pinned cdktf CLI runs on it with --skip-synth.
 func project(t *testing.T) string {
 	t.Helper()
 	root := t.TempDir()
@@ -28,6 +31,12 @@ func project(t *testing.T) string {
 	golden := filepath.Join(top, "__tests__", "golden")
 	copyFile(t, filepath.Join(top, "cdktf.json"), filepath.Join(root, "cdktf.json"))
 	copyFile(t, filepath.Join(golden, "manifest.json"), filepath.Join(root, "cdktf.out", "manifest.json"))
+	if err := os.CopyFS(filepath.Join(root, config.Dir), os.DirFS(filepath.Join(top, config.Dir))); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.CopyFS(filepath.Join(root, "cdktf.out", "manifests"), os.DirFS(filepath.Join(golden, "manifests"))); err != nil {
+		t.Fatal(err)
+	}
 	lock, err := chartlock.Read(chartlock.Path(top))
 	if err != nil {
 		t.Fatal(err)
@@ -143,6 +152,9 @@ func healthy(t *testing.T, root string, out *bytes.Buffer) ops {
 		root: root, out: out, errOut: out, run: execRun, autoApprove: true,
 		helm: func(recovery.Cluster) helmRecords { return &recovery.Client{Config: h.Config} },
 		ping: func(recovery.Cluster) (string, error) { return "v1.31.0", nil },
+		storage: func(recovery.Cluster) (storagev1.StorageClassesGetter, error) {
+			return fake.NewClientset().StorageV1(), nil
+		},
 	}
 }
 

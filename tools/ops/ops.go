@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	coordinationv1 "k8s.io/client-go/kubernetes/typed/coordination/v1"
+	storagev1 "k8s.io/client-go/kubernetes/typed/storage/v1"
 
 	"github.com/llm-platform/cdktf-llm/recovery"
 	"github.com/llm-platform/cdktf-llm/statelock"
@@ -71,6 +72,9 @@ type ops struct {
 	// host is this machine now (name, time, Terraform processes), to judge
 	// a lock's holder; nil: statelock.ThisHost.
 	host func() (statelock.Host, error)
+	// storage reads the cluster's StorageClasses for the change check;
+	// nil: a client through the stack's kubeconfig and context.
+	storage func(recovery.Cluster) (storagev1.StorageClassesGetter, error)
 	// lookupEnv reads TF_VAR_kubeconfig_path and the like; nil: os.LookupEnv.
 	lookupEnv recovery.LookupEnv
 	// in answers recover's question, asked only when interactive (stdin
@@ -98,10 +102,12 @@ func (o ops) dispatch(verb, envSpec string) (int, error) {
 		return o.preflight(envs)
 	case "deploy":
 		return o.deploy(envs)
+	case "diff":
+		return o.diff(envs)
 	case "destroy":
 		return o.destroy(envs)
 	}
-	return exitError, fmt.Errorf("unknown command %q; use drift, status, rollback, recover, preflight, deploy or destroy", verb)
+	return exitError, fmt.Errorf("unknown command %q; use diff, drift, status, rollback, recover, preflight, deploy or destroy", verb)
 }
 
 // environments expands a name, a list or all (every environment in cdktf.out).
@@ -273,15 +279,15 @@ func (o ops) driftStack(env, stack string, fill []string) (int, error) {
 // from `terraform show -json`.
 func planChanges(planJSON []byte) ([]string, error) {
 	var plan struct {
-		ResourceDrift   []change `json:"resource_drift"`
-		ResourceChanges []change `json:"resource_changes"`
+		ResourceDrift   []resourceChange `json:"resource_drift"`
+		ResourceChanges []resourceChange `json:"resource_changes"`
 	}
 	if err := json.Unmarshal(planJSON, &plan); err != nil {
 		return nil, fmt.Errorf("reading the plan: %w", err)
 	}
 	seen := map[string]bool{}
 	var out []string
-	add := func(cs []change, what string) {
+	add := func(cs []resourceChange, what string) {
 		for _, c := range cs {
 			actions := strings.Join(c.Change.Actions, "+")
 			if actions == "no-op" || actions == "read" {
@@ -300,10 +306,14 @@ func planChanges(planJSON []byte) ([]string, error) {
 	return out, nil
 }
 
-type change struct {
+// resourceChange is one entry of a plan's resource_changes (or
+// resource_drift), as `terraform show -json` writes it.
+type resourceChange struct {
 	Address string `json:"address"`
+	Type    string `json:"type"`
 	Change  struct {
-		Actions []string `json:"actions"`
+		Actions []string       `json:"actions"`
+		Before  map[string]any `json:"before"`
 	} `json:"change"`
 }
 

@@ -18,6 +18,7 @@ import (
 type helmRecords interface {
 	Inspect(releases []recovery.Release) ([]recovery.Finding, error)
 	Apply(f recovery.Finding) (recovery.Outcome, error)
+	Deployed(r recovery.Release) (string, error)
 }
 
 // pingTimeout bounds the one API call that checks the cluster answers.

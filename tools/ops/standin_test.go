@@ -147,7 +147,12 @@ func terraformStandIn(args []string) int {
 			fmt.Print("{}")
 		}
 	case "show":
-		fmt.Print(`{"resource_changes":[]}`)
+		// STANDIN_SHOW_<stack> is the plan of that stack folder.
+		if v := os.Getenv("STANDIN_SHOW_" + strings.ReplaceAll(filepath.Base(dir), "-", "_")); v != "" {
+			fmt.Print(v)
+		} else {
+			fmt.Print(`{"resource_changes":[]}`)
+		}
 	case "state":
 		if list, ok := os.LookupEnv("STANDIN_STATE"); ok { // what the state holds, when not every resource
 			fmt.Print(strings.ReplaceAll(list, ",", "\n"))

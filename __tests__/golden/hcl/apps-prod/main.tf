@@ -165,6 +165,10 @@ resource "helm_release" "librechat" {
   wait_for_jobs = true
 
   depends_on = [helm_release.ingress_nginx]
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "helm_release" "ollama" {
@@ -217,4 +221,8 @@ resource "helm_release" "ollama" {
   wait_for_jobs = true
 
   depends_on = [helm_release.nvidia_device_plugin]
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }

@@ -70,6 +70,10 @@ resource "kubernetes_namespace_v1" "librechat" {
     }
     name = "librechat"
   }
+
+  lifecycle {
+    prevent_destroy = true
+  }
 }
 
 resource "kubernetes_namespace_v1" "nvidia_device_plugin" {
@@ -105,6 +109,10 @@ resource "kubernetes_namespace_v1" "ollama" {
       "pod-security.kubernetes.io/warn-version"    = "latest"
     }
     name = "ollama"
+  }
+
+  lifecycle {
+    prevent_destroy = true
   }
 }
 
