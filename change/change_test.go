@@ -2,9 +2,7 @@ package change
 
 import (
 	"bytes"
-	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 
@@ -16,36 +14,19 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/llm-platform/cdktf-llm/contract"
 	"github.com/llm-platform/cdktf-llm/render"
 )
 
-// header is a golden manifest's first line, e.g. "# apps-dev:
-// helm_release.ollama: chart … release ollama in namespace ollama".
-var header = regexp.MustCompile(`^# ([^:]+): (helm_release\.[a-z_]+): chart .* release (\S+) in namespace (\S+)\n`)
-
-// golden reads the golden manifests of env as the releases Helm deployed.
 func golden(t testing.TB, env string) []Release {
 	t.Helper()
-	files, err := filepath.Glob(filepath.Join("..", "__tests__", "golden", "manifests", env, "*.yaml"))
-	if err != nil || len(files) == 0 {
-		t.Fatalf("golden manifests of %s: %v (%d files)", env, err, len(files))
+	rendered, err := contract.ReadManifests(filepath.Join("..", "__tests__", "golden", "manifests", env))
+	if err != nil || len(rendered) == 0 {
+		t.Fatalf("golden manifests of %s: %v (%d releases)", env, err, len(rendered))
 	}
 	var out []Release
-	for _, file := range files {
-		raw, err := os.ReadFile(file)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := header.FindSubmatch(raw)
-		if m == nil {
-			t.Fatalf("%s: no header line", file)
-		}
-		r := render.Release{Stack: string(m[1]), Address: string(m[2]), Name: string(m[3]), Namespace: string(m[4])}
-		rendered, err := render.Decode(r, string(raw))
-		if err != nil {
-			t.Fatal(err)
-		}
-		out = append(out, Release{Address: r.Address, Name: r.Name, Namespace: r.Namespace, Objects: rendered.Objects})
+	for _, r := range rendered {
+		out = append(out, Release{Address: r.Release.Address, Name: r.Release.Name, Namespace: r.Release.Namespace, Objects: r.Objects})
 	}
 	return out
 }
@@ -602,6 +583,21 @@ func TestUnchanged(t *testing.T) {
 
 // BenchmarkCheck is the check of dev and prod, each deployed against a
 // next deploy that doubles a claim, as a deploy runs it.
+// BenchmarkDecodeAndCheck is what the change check adds to make diff and
+// make deploy beyond Terraform's plans and the cluster's answers: reading
+// dev's and prod's manifests twice (what is deployed, what will be) and
+// checking them.
+func BenchmarkDecodeAndCheck(b *testing.B) {
+	for i := 0; i < b.N; i++ {
+		for _, env := range []string{"dev", "prod"} {
+			in := Input{Stack: "apps-" + env, Deployed: golden(b, env), Next: golden(b, env), StorageClasses: expandable, StorageClassesFrom: "the cluster"}
+			if rep := Check(in); rep.Err() != nil {
+				b.Fatal(rep.Err())
+			}
+		}
+	}
+}
+
 func BenchmarkCheck(b *testing.B) {
 	var ins []Input
 	for _, env := range []string{"dev", "prod"} {

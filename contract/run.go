@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"sync"
 
 	"github.com/llm-platform/cdktf-llm/chartlock"
@@ -98,4 +99,34 @@ func WriteManifests(outdir, env string, rendered []*render.Rendered, lock *chart
 		}
 	}
 	return nil
+}
+
+// manifestHead parses the first line WriteManifests writes.
+var manifestHead = regexp.MustCompile(`^# ([^:\s]+): (helm_release\.[A-Za-z0-9_-]+): chart .* release (\S+) in namespace (\S+)\n`)
+
+// ReadManifests reads the manifests WriteManifests wrote to dir (or a copy
+// of them), one release per file, sorted by file name; none when dir does
+// not exist.
+func ReadManifests(dir string) ([]*render.Rendered, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, fmt.Errorf("manifests: %w", err)
+	}
+	var out []*render.Rendered
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, fmt.Errorf("manifests: %w", err)
+		}
+		m := manifestHead.FindSubmatch(data)
+		if m == nil {
+			return nil, fmt.Errorf("manifests: %s does not start with the line a synth writes (# <stack>: helm_release.<id>: chart …, release <name> in namespace <namespace>)", f)
+		}
+		r, err := render.Decode(render.Release{Stack: string(m[1]), Address: string(m[2]), Name: string(m[3]), Namespace: string(m[4])}, string(data))
+		if err != nil {
+			return nil, fmt.Errorf("manifests: %s: %w", f, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
 }

@@ -9,7 +9,6 @@ import (
 	"io"
 	"os"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -19,6 +18,7 @@ import (
 
 	"github.com/llm-platform/cdktf-llm/change"
 	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/contract"
 	"github.com/llm-platform/cdktf-llm/recovery"
 	"github.com/llm-platform/cdktf-llm/render"
 )
@@ -75,13 +75,11 @@ func (o ops) checkChanges(env string, fill []string) (changes, error) {
 	if err != nil {
 		return out, err
 	}
-	for _, r := range next {
-		rel, err := o.readRender(filepath.Join(o.root, "cdktf.out", "manifests", env, r.Name+".yaml"), r)
-		if err != nil {
-			return out, err
-		}
-		in.Next = append(in.Next, rel)
+	rendered, err := contract.ReadManifests(contract.ManifestsDir(filepath.Join(o.root, "cdktf.out"), env))
+	if err != nil {
+		return out, err
 	}
+	in.Next = releasesOf(rendered)
 	// What may be deployed: every release of the code and of the state
 	// that the plan deletes or replaces (a release turned off, renamed).
 	candidates := next
@@ -126,9 +124,11 @@ func (o ops) checkChanges(env string, fill []string) (changes, error) {
 	} else {
 		dir := RecordDir(o.root, env)
 		in.DeployedFrom = "the render of the last make deploy (" + relPath(o.root, dir) + "; the cluster does not answer: " + perr.Error() + ")"
-		if in.Deployed, err = o.readRecord(dir, "apps-"+env); err != nil {
+		recorded, err := contract.ReadManifests(dir)
+		if err != nil {
 			return out, err
 		}
+		in.Deployed = releasesOf(recorded)
 		for _, sc := range e.Cluster.StorageClasses {
 			in.StorageClasses = append(in.StorageClasses, change.StorageClass{Name: sc.Name, Default: sc.Default, AllowVolumeExpansion: &sc.AllowVolumeExpansion})
 		}
@@ -151,46 +151,13 @@ func relPath(root, p string) string {
 	return p
 }
 
-// readRender reads a rendered manifest file of release r.
-func (o ops) readRender(file string, r render.Release) (change.Release, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return change.Release{}, fmt.Errorf("%s: %s: the rendered manifest: %w (run make synth)", r.Stack, r.Address, err)
+// releasesOf are rendered releases as the change check takes them.
+func releasesOf(rendered []*render.Rendered) []change.Release {
+	out := make([]change.Release, len(rendered))
+	for i, r := range rendered {
+		out[i] = change.Release{Address: r.Release.Address, Name: r.Release.Name, Namespace: r.Release.Namespace, Objects: r.Objects}
 	}
-	d, err := render.Decode(r, string(data))
-	if err != nil {
-		return change.Release{}, err
-	}
-	return change.Release{Address: r.Address, Name: r.Name, Namespace: r.Namespace, Objects: d.Objects}, nil
-}
-
-// manifestHead is the first line contract.WriteManifests gives a manifest.
-var manifestHead = regexp.MustCompile(`^# (\S+): (helm_release\.\S+): .* release (\S+) in namespace (\S+)\n`)
-
-// readRecord reads the render a make deploy recorded in dir; none when
-// there is no record.
-func (o ops) readRecord(dir, stack string) ([]change.Release, error) {
-	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
-	if err != nil {
-		return nil, err
-	}
-	var out []change.Release
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			return nil, fmt.Errorf("the recorded render: %w", err)
-		}
-		m := manifestHead.FindStringSubmatch(string(data))
-		if m == nil || m[1] != stack {
-			return nil, fmt.Errorf("the recorded render %s does not start with the header make synth writes for %s; delete it (the next make deploy records it again)", f, stack)
-		}
-		r, err := o.readRender(f, render.Release{Stack: stack, Address: m[2], Name: m[3], Namespace: m[4]})
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, nil
+	return out
 }
 
 // record keeps the render env was just deployed with (RecordDir),
