@@ -34,8 +34,11 @@ func RecordDir(root, env string) string { return filepath.Join(root, ".deployed"
 // deploy must do first.
 type changes struct {
 	report change.Report
-	// plans are the stacks' planned changes, as planChanges lists them.
+	// plans are the stacks' planned changes, as summarize lists them.
 	plans map[string][]string
+	// unplanned is why the stacks were not planned: the cluster did not
+	// answer; nil when they were.
+	unplanned error
 	// removeFirst are the apps stack's releases the change deletes (gone
 	// from the code: a release turned off): deploy uninstalls them before
 	// the base stack removes their namespaces. A release the change
@@ -54,8 +57,19 @@ func (o ops) checkChanges(env string, fill []string) (changes, error) {
 	if err != nil {
 		return out, err
 	}
+	st, err := o.appsStack(env)
+	if err != nil {
+		return out, err
+	}
+	// Terraform plans (and the helm provider's) ask the cluster; without
+	// one, the check compares with the render of the last deploy alone.
+	_, unreachable := o.pingCluster(st.Cluster)
+	out.unplanned = unreachable
 	planned := map[string][]resourceChange{}
 	for _, stack := range stacks(env) {
+		if unreachable != nil {
+			break
+		}
 		rcs, err := o.plan(env, stack, fill)
 		if err != nil {
 			return out, err
@@ -96,11 +110,7 @@ func (o ops) checkChanges(env string, fill []string) (changes, error) {
 			candidates = append(candidates, render.Release{Stack: "apps-" + env, Address: rc.Address, Name: name, Namespace: ns})
 		}
 	}
-	st, err := o.appsStack(env)
-	if err != nil {
-		return out, err
-	}
-	if _, perr := o.pingCluster(st.Cluster); perr == nil {
+	if unreachable == nil {
 		in.DeployedFrom = "Helm's records (" + st.Cluster.String() + ")"
 		helm := o.helmFor(st.Cluster)
 		for _, r := range candidates {
@@ -123,7 +133,7 @@ func (o ops) checkChanges(env string, fill []string) (changes, error) {
 		in.StorageClassesFrom = "the cluster"
 	} else {
 		dir := RecordDir(o.root, env)
-		in.DeployedFrom = "the render of the last make deploy (" + relPath(o.root, dir) + "; the cluster does not answer: " + perr.Error() + ")"
+		in.DeployedFrom = "the render of the last make deploy (" + relPath(o.root, dir) + "; the cluster does not answer: " + unreachable.Error() + ")"
 		recorded, err := contract.ReadManifests(dir)
 		if err != nil {
 			return out, err
@@ -266,6 +276,10 @@ func namespaceName(before map[string]any) string {
 // write prints the plans, then the change check's report.
 func (c changes) write(w io.Writer, env string) {
 	for _, stack := range stacks(env) {
+		if c.unplanned != nil {
+			fmt.Fprintf(w, "%s: not planned: the cluster does not answer (%v)\n", stack, c.unplanned)
+			continue
+		}
 		if len(c.plans[stack]) == 0 {
 			fmt.Fprintf(w, "%s: no changes\n", stack)
 			continue

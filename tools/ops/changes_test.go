@@ -111,13 +111,13 @@ func TestDeployRunsTheChangeCheck(t *testing.T) {
 	}
 }
 
-// TestDiffOffline: the cluster does not answer, so make diff compares with
-// the render the last make deploy recorded and takes the StorageClasses
-// from the config; without them, a claim that grows is a finding that says
-// the class is unknown.
+// TestDiffOffline: the cluster does not answer, so make diff plans nothing
+// (Terraform would ask the cluster), compares with the render the last make
+// deploy recorded and takes the StorageClasses from the config; without
+// them, a claim that grows is a finding that says the class is unknown.
 func TestDiffOffline(t *testing.T) {
 	for _, known := range []bool{false, true} {
-		standIn(t)
+		calls := standIn(t)
 		noSecrets(t)
 		root := project(t)
 		dir := RecordDir(root, "dev")
@@ -150,10 +150,15 @@ func TestDiffOffline(t *testing.T) {
 			t.Fatal(err)
 		}
 		wantCode := exitError
-		want := []string{"the render of the last make deploy", "PersistentVolumeClaim ollama/ollama", "unknown"}
+		for _, stack := range []string{"base-dev", "apps-dev"} {
+			if p := ran(calls(), stack, "plan"); len(p) > 0 {
+				t.Errorf("%s was planned against a cluster that does not answer: %v", stack, p)
+			}
+		}
+		want := []string{"base-dev: not planned: the cluster does not answer (connection refused)", "the render of the last make deploy", "PersistentVolumeClaim ollama/ollama", "unknown"}
 		if known {
 			wantCode = exitOK
-			want = []string{"the render of the last make deploy", "PersistentVolumeClaim ollama/ollama", "irreversible"}
+			want = []string{"apps-dev: not planned", "the render of the last make deploy", "PersistentVolumeClaim ollama/ollama", "irreversible"}
 		}
 		if code != wantCode {
 			t.Errorf("classes known %v: exit %d, want %d\n%s", known, code, wantCode, out.String())
