@@ -154,6 +154,10 @@ func (o ops) destroy(envs []string) (int, error) {
 		if code, err := o.cdktf(append([]string{noInput}, fills[env]...), nil, args...); err != nil || code != exitOK {
 			return exitError, failed("cdktf "+strings.Join(args, " "), code, err)
 		}
+		// Nothing is deployed any more: no render to compare with.
+		if err := os.RemoveAll(RecordDir(o.root, env)); err != nil {
+			return exitError, err
+		}
 	}
 	return exitOK, nil
 }
