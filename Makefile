@@ -17,6 +17,7 @@ export BASH_ENV := $(CURDIR)/tools/env
 # the linker (BENCHMARKS.md, issue 18).
 GOBUILD := go build -ldflags='-s -w'
 BIN := .bin/cdktf-llm
+KERNEL := .bin/synth-kernel
 OPS := .bin/ops
 CHECK := .bin/check
 LOCK := .bin/lock
@@ -30,8 +31,11 @@ help: ## list the commands
 setup: ## install the pinned tools and generate the provider bindings (only what changed)
 	@tools/setup
 
+# The app (main.go: the coordinator, no jsii) and the program it starts to
+# build the stacks through jsii (cmd/synth-kernel), linked one after the
+# other: the linker's memory is the setup's peak.
 build: setup
-	@$(GOBUILD) -o $(BIN) .
+	@$(GOBUILD) -o $(BIN) . && $(GOBUILD) -o $(KERNEL) ./cmd/synth-kernel
 
 # The day-2 program (cmd/ops), for the targets that run it.
 ops: setup

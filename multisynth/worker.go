@@ -2,7 +2,6 @@ package multisynth
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -12,68 +11,88 @@ import (
 	"sync"
 
 	"github.com/llm-platform/cdktf-llm/charts"
+	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/platform"
+	"github.com/llm-platform/cdktf-llm/synthjob"
+	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
-// WorkerVar holds a worker's job (JSON) in the environment of the program
-// the coordinator starts as a worker.
-const WorkerVar = "SYNTH_WORKER_JOB"
+// WorkerVar holds a kernel process's job (synthjob.Var).
+const WorkerVar = synthjob.Var
 
-// job is a worker's share of a synth.
-type job struct {
-	Root         string   `json:"root"`
-	Outdir       string   `json:"outdir"`
-	Environments []string `json:"environments"`
-	Schemas      string   `json:"schemas"`
-	ChartsDir    string   `json:"chartsDir"`
-	ChartSources []string `json:"chartSources"`
-	Offline      bool     `json:"offline"`
-	// ErrorFile receives the error of a failed synth, which the
-	// coordinator reports as its own.
-	ErrorFile string `json:"errorFile"`
+// checker checks the folders the kernel processes write (platform.Check).
+type checker struct {
+	schemas chan schemasResult
+	once    sync.Once
+	result  schemasResult
+	cache   charts.Cache
+	envs    map[string]config.Environment
+	mu      sync.Mutex // one folder's checks at a time: each is parallel itself
+}
+
+type schemasResult struct {
+	schemas *tfschema.Schemas
+	err     error
+}
+
+// loaded waits for the schemas.
+func (k *checker) loaded() (*tfschema.Schemas, error) {
+	k.once.Do(func() { k.result = <-k.schemas })
+	return k.result.schemas, k.result.err
+}
+
+// check checks the folder dir of the environments names.
+func (k *checker) check(dir string, names []string) error {
+	s, err := k.loaded()
+	if err != nil {
+		return err
+	}
+	envs := make([]config.Environment, len(names))
+	for i, n := range names {
+		envs[i] = k.envs[n]
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return platform.Check(dir, envs, s, k.cache)
 }
 
 // synthesize writes the environments of each group into a folder of its
-// own below tmp, one worker process per group, or in this process when
-// there is one group; it returns the folders in the groups' order.
-func (c *Config) synthesize(groups [][]string, tmp string) ([]string, error) {
+// own below tmp, one kernel process per group, and checks each folder as
+// its process is done; it returns the folders in the groups' order.
+func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]string, error) {
 	dirs := make([]string, len(groups))
-	jobs := make([]job, len(groups))
-	for i, g := range groups {
-		dirs[i] = filepath.Join(tmp, fmt.Sprintf("worker-%d", i))
-		jobs[i] = job{
-			Root: c.Root, Outdir: dirs[i], Environments: g, Schemas: c.Schemas,
-			ChartsDir: c.Charts.Dir, ChartSources: c.Charts.Sources, Offline: c.Charts.Offline,
-			ErrorFile: dirs[i] + ".error",
-		}
-	}
-	if len(groups) == 1 {
-		o := c.Options
-		o.Outdir, o.Environments, o.KeepOldStacks, o.HCL = dirs[0], strings.Join(groups[0], ","), false, false
-		_, err := platform.Synth(o)
-		return dirs, err
-	}
 	errs := make([]error, len(groups))
 	var wg sync.WaitGroup
-	for i := range jobs {
+	for i, g := range groups {
+		dirs[i] = filepath.Join(tmp, fmt.Sprintf("worker-%d", i))
+		j := synthjob.Job{Root: c.Root, Outdir: dirs[i], Environments: g, ErrorFile: dirs[i] + ".error"}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = c.run(jobs[i])
+			if errs[i] = c.run(j); errs[i] == nil {
+				errs[i] = chk.check(j.Outdir, g)
+			}
 		}()
 	}
 	wg.Wait()
 	return dirs, errors.Join(errs...)
 }
 
-// run starts one worker and waits for it.
-func (c *Config) run(j job) error {
-	spec, err := json.Marshal(j)
-	if err != nil {
+// run has one kernel process (or this one, InProcess) do a job, and waits
+// for it.
+func (c *Config) run(j synthjob.Job) error {
+	if err := os.MkdirAll(j.Outdir, 0o755); err != nil {
 		return fmt.Errorf("synth: %w", err)
 	}
-	cmd := exec.Command(c.Executable)
-	cmd.Env = append(os.Environ(), WorkerVar+"="+string(spec))
+	if c.InProcess != nil {
+		return c.InProcess(j)
+	}
+	spec, err := j.Encode()
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command(c.Kernel)
+	cmd.Env = append(kernelEnviron(os.Environ()), WorkerVar+"="+spec)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr // stdin and stdout: the null device
 	if err := cmd.Run(); err != nil {
@@ -83,23 +102,16 @@ func (c *Config) run(j job) error {
 	return err
 }
 
-// work is a worker: it synthesizes its job's environments with
-// platform.Synth into the job's folder.
-func work(spec string) (Output, error) {
-	var j job
-	if err := json.Unmarshal([]byte(spec), &j); err != nil {
-		return Output{}, fmt.Errorf("synth worker: %s: %w", WorkerVar, err)
-	}
-	cache := charts.Cache{Dir: j.ChartsDir, Sources: j.ChartSources, Offline: j.Offline}
-	names, err := platform.Synth(platform.Options{
-		Root: j.Root, Outdir: j.Outdir, Environments: strings.Join(j.Environments, ","),
-		Schemas: j.Schemas, Charts: &cache,
-	})
-	if err != nil {
-		if werr := os.WriteFile(j.ErrorFile, []byte(err.Error()), 0o644); werr != nil {
-			err = errors.Join(err, werr)
+// kernelEnviron is the environment of a kernel process: the app's, without
+// the HCL request (cdktf would write HCL that the checks cannot read; the
+// coordinator exports HCL itself) and without a job of its own.
+func kernelEnviron(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, synthjob.HCLEnvVar+"=") || strings.HasPrefix(kv, WorkerVar+"=") {
+			continue
 		}
-		return Output{}, err
+		out = append(out, kv)
 	}
-	return Output{Outdir: j.Outdir, Environments: names}, nil
+	return out
 }
