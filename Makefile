@@ -12,10 +12,12 @@ export PLATFORM_ENV := $(ENV)
 # node_modules/.bin on PATH, no telemetry.
 export BASH_ENV := $(CURDIR)/tools/env
 
-# The user commands are built from cmd/ into .bin/, without the symbol
-# table and DWARF (-s -w): a third less to link, and so less memory for
-# the linker (BENCHMARKS.md, issue 18).
-GOBUILD := go build -ldflags='-s -w'
+# The programs are built into .bin/ without cgo and without the symbol
+# table and DWARF (-s -w): Go's own linker alone (Helm's SDK imports the
+# plugin package, which with cgo makes Go hand the link to the system's
+# linker too), and a third less to link: the app's link peaks at ~0.86
+# instead of ~1.2 GB (BENCHMARKS.md, issue 18).
+GOBUILD := CGO_ENABLED=0 go build -ldflags='-s -w'
 BIN := .bin/cdktf-llm
 KERNEL := .bin/synth-kernel
 OPS := .bin/ops
