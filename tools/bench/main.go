@@ -327,10 +327,11 @@ func (s *series) verdict(ok bool) string {
 }
 
 // sameFiles reports the first file that differs between two cdktf.out
-// trees, leaving out the rendered manifests, which only the app writes.
+// trees, leaving out the rendered manifests and the chart archives of the
+// apps stacks, which only the app writes.
 func sameFiles(a, b string) error {
 	return filepath.WalkDir(a, func(p string, d os.DirEntry, err error) error {
-		if err == nil && d.IsDir() && d.Name() == "manifests" {
+		if err == nil && d.IsDir() && (d.Name() == "manifests" || d.Name() == "charts") {
 			return filepath.SkipDir
 		}
 		if err != nil || d.IsDir() {

@@ -23,7 +23,7 @@ type scaleRow struct {
 }
 
 // generatedProject writes a project root of n copies of envs/dev.yaml
-// (t01, …) and the schemas; its chart cache fills from the project's
+// (t01, …), the schemas and the chart lock; its chart cache fills from the project's
 // (CHARTS_DIR) in the dropped first round.
 func generatedProject(root, dir string, n int) error {
 	dev, err := os.ReadFile(filepath.Join(root, "envs", "dev.yaml"))
@@ -40,11 +40,16 @@ func generatedProject(root, dir string, n int) error {
 			return err
 		}
 	}
-	schemas, err := os.ReadFile(filepath.Join(root, "schemas", "providers-schema.json.gz"))
-	if err != nil {
-		return err
+	for _, f := range []string{filepath.Join("schemas", "providers-schema.json.gz"), filepath.Join("envs", "charts.lock")} {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			return err
+		}
 	}
-	return os.WriteFile(filepath.Join(dir, "schemas", "providers-schema.json.gz"), schemas, 0o644)
+	return nil
 }
 
 // synthOnce runs the app in dir with nothing to reuse: the stamp of the
