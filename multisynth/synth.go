@@ -167,6 +167,8 @@ func Synth(c Config) (Output, error) {
 	}
 	cache := *c.Charts
 	cache.Lock = lock
+	// The charts too, for the chart check: loaded while the kernels run.
+	go platform.Preload(cache)
 	chk := &checker{schemas: schemas, cache: cache, envs: map[string]config.Environment{}}
 	for _, e := range envs {
 		chk.envs[e.Name] = e

@@ -1,9 +1,11 @@
 package multisynth
 
 import (
+	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -58,7 +60,8 @@ func (k *checker) check(dir string, names []string) error {
 
 // synthesize writes the environments of each group into a folder of its
 // own below tmp, one kernel process per group, and checks each folder as
-// its process is done; it returns the folders in the groups' order.
+// soon as its process has written it (while the process ends its kernel);
+// it returns the folders in the groups' order once every process ended.
 func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]string, error) {
 	dirs := make([]string, len(groups))
 	errs := make([]error, len(groups))
@@ -69,37 +72,81 @@ func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]stri
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			if errs[i] = c.run(j); errs[i] == nil {
-				errs[i] = chk.check(j.Outdir, g)
+			wait, err := c.start(j)
+			if err == nil {
+				err = chk.check(j.Outdir, g)
 			}
+			if werr := wait(); werr != nil {
+				err = werr // the process's own error says more
+			}
+			errs[i] = err
 		}()
 	}
 	wg.Wait()
 	return dirs, errors.Join(errs...)
 }
 
-// run has one kernel process (or this one, InProcess) do a job, and waits
-// for it.
-func (c *Config) run(j synthjob.Job) error {
+// start has one kernel process (or this one, InProcess) do a job, and
+// returns once the job's folder is written, or the process failed; wait
+// waits for the process to end and returns its error.
+func (c *Config) start(j synthjob.Job) (wait func() error, err error) {
+	done := func() error { return nil }
 	if err := os.MkdirAll(j.Outdir, 0o755); err != nil {
-		return fmt.Errorf("synth: %w", err)
+		return done, fmt.Errorf("synth: %w", err)
 	}
 	if c.InProcess != nil {
-		return c.InProcess(j)
+		return done, c.InProcess(j)
 	}
 	spec, err := j.Encode()
 	if err != nil {
-		return err
+		return done, err
 	}
 	cmd := exec.Command(c.Kernel)
 	cmd.Env = append(kernelEnviron(os.Environ()), WorkerVar+"="+spec)
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr // stdin and stdout: the null device
-	if err := cmd.Run(); err != nil {
-		return errorText(j.ErrorFile, err, stderr.String())
+	cmd.Stderr = &stderr // stdin: the null device
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return done, fmt.Errorf("synth: %w", err)
 	}
-	_, err = c.Stderr.Write(stderr.Bytes())
-	return err
+	if err := cmd.Start(); err != nil {
+		return done, fmt.Errorf("synth: the kernel program: %w", err)
+	}
+	written, read := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(read)
+		lines := bufio.NewScanner(stdout)
+		seen := false
+		for lines.Scan() { // anything else it prints is dropped, as before
+			if !seen && lines.Text() == synthjob.Written {
+				seen = true
+				close(written)
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	var once sync.Once
+	var waitErr error
+	wait = func() error {
+		once.Do(func() {
+			<-read
+			if err := cmd.Wait(); err != nil {
+				waitErr = errorText(j.ErrorFile, err, stderr.String())
+				return
+			}
+			_, waitErr = c.Stderr.Write(stderr.Bytes())
+		})
+		return waitErr
+	}
+	select {
+	case <-written:
+		return wait, nil
+	case <-read: // it ended without writing
+		if err := wait(); err != nil {
+			return wait, err
+		}
+		return wait, fmt.Errorf("synth: the kernel program %s ended without writing the stacks of %s", c.Kernel, strings.Join(j.Environments, ", "))
+	}
 }
 
 // kernelEnviron is the environment of a kernel process: the app's, without

@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/contract"
@@ -96,6 +97,28 @@ func Check(dir string, envs []config.Environment, schemas *tfschema.Schemas, cac
 		return err
 	}
 	return checkCharts(dir, envs, cache)
+}
+
+// Preload loads the locked charts found in cache (cache.Dir) and scans
+// them for the chart check (contract.Preload), in the background: the
+// coordinator does it while the kernel processes build the stacks, so that
+// Check finds them loaded. It returns when all are loaded; errors are left
+// to Check, which loads what it needs anyway.
+func Preload(cache charts.Cache) {
+	if cache.Lock == nil {
+		return
+	}
+	var wg sync.WaitGroup
+	for _, e := range cache.Lock.Charts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if data, err := os.ReadFile(filepath.Join(cache.Dir, chartlock.FileName(e.Name, e.Version))); err == nil {
+				_ = contract.Preload(data)
+			}
+		}()
+	}
+	wg.Wait()
 }
 
 // vendorCharts puts into each apps stack's folder the locked archive of

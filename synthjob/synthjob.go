@@ -20,6 +20,11 @@ const KernelVar = "SYNTH_KERNEL"
 // KernelName is the kernel program's file name (.bin/synth-kernel).
 const KernelName = "synth-kernel"
 
+// Written is the line the kernel process prints on its standard output
+// once cdktf has written the job's folder, before it ends jsii's kernel and
+// exits: the coordinator checks the folder meanwhile.
+const Written = "synth-kernel: written"
+
 // HCLEnvVar is how the cdktf CLI asks an app for HCL (`cdktf synth --hcl`
 // sets it to "true"; "1" works too). cdktf's library, in jsii's kernel,
 // would then write HCL instead of the JSON that the checks read: so the

@@ -49,5 +49,7 @@ func run() int {
 		fmt.Fprintln(os.Stderr, err)
 		return 1
 	}
+	// The folder is complete: the app checks it while the kernel ends.
+	fmt.Println(synthjob.Written)
 	return 0
 }
