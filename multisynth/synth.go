@@ -313,5 +313,5 @@ func errorText(errFile string, waitErr error, stderr string) error {
 	if data, err := os.ReadFile(errFile); err == nil && len(data) > 0 {
 		return errors.New(strings.TrimRight(string(data), "\n"))
 	}
-	return fmt.Errorf("synth: a worker failed (%v):\n%s", waitErr, strings.TrimRight(stderr, "\n"))
+	return fmt.Errorf("synth: the kernel program failed (%v):\n%s", waitErr, strings.TrimRight(stderr, "\n"))
 }
