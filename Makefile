@@ -12,12 +12,20 @@ export PLATFORM_ENV := $(ENV)
 # node_modules/.bin on PATH, no telemetry.
 export BASH_ENV := $(CURDIR)/tools/env
 
+# The programs are built into .bin/ without cgo and without the symbol
+# table and DWARF (-s -w): Go's own linker alone (Helm's SDK imports the
+# plugin package, which with cgo makes Go hand the link to the system's
+# linker too), and a third less to link: the app's link peaks at ~0.86
+# instead of ~1.2 GB (BENCHMARKS.md, issue 18).
+GOBUILD := CGO_ENABLED=0 go build -ldflags='-s -w'
 BIN := .bin/cdktf-llm
+KERNEL := .bin/synth-kernel
 OPS := .bin/ops
 CHECK := .bin/check
 LOCK := .bin/lock
+VALIDATE := .bin/validate
 
-.PHONY: help setup build synth hcl lock test validate check render bench fuzz deploy diff drift status rollback recover destroy clean
+.PHONY: help setup build ops synth hcl lock test validate check render bench fuzz deploy diff drift status rollback recover destroy clean
 
 help: ## list the commands
 	@./help
@@ -25,8 +33,15 @@ help: ## list the commands
 setup: ## install the pinned tools and generate the provider bindings (only what changed)
 	@tools/setup
 
+# The app (main.go: the coordinator, no jsii) and the program it starts to
+# build the stacks through jsii (cmd/synth-kernel), linked one after the
+# other: the linker's memory is the setup's peak.
 build: setup
-	@go build -o $(BIN) . && go build -o $(OPS) ./tools/ops
+	@$(GOBUILD) -o $(BIN) . && $(GOBUILD) -o $(KERNEL) ./cmd/synth-kernel
+
+# The day-2 program (cmd/ops), for the targets that run it.
+ops: setup
+	@$(GOBUILD) -o $(OPS) ./cmd/ops
 
 synth: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV), checked against the schemas and the charts
 	@$(BIN)
@@ -35,17 +50,17 @@ hcl: build ## write cdktf.out/stacks/base-$(ENV) and apps-$(ENV) as plain Terraf
 	@SYNTH_HCL_OUTPUT=true $(BIN)
 
 lock: setup ## write envs/charts.lock: the sha256 of every chart the environments use, from the cache or a pull; says what changed (CHECK=1: only compare, exit 1 on a difference)
-	@go build -o $(LOCK) ./tools/lock && $(LOCK) $(if $(CHECK),-check)
+	@$(GOBUILD) -o $(LOCK) ./cmd/lock && $(LOCK) $(if $(CHECK),-check)
 
 test: setup ## run every test: unit, golden snapshots, schemas, config table, secrets, bindings
 	@go test ./... ./__tests__/
 	@node --test tools/bindings/generate.test.mjs
 
 validate: synth ## check cdktf.out against the real provider schemas
-	@go run ./tools/validate cdktf.out
+	@$(GOBUILD) -o $(VALIDATE) ./cmd/validate && $(VALIDATE) cdktf.out
 
 check: synth ## render every release with its real chart, check it against the base stack, print the network matrix
-	@go build -o $(CHECK) ./tools/check && $(CHECK) cdktf.out $(ENV)
+	@$(GOBUILD) -o $(CHECK) ./cmd/check && $(CHECK) cdktf.out $(ENV)
 
 render: synth ## write each release's rendered manifests to cdktf.out/manifests/$(ENV)/<release>.yaml
 	@find cdktf.out/manifests -name '*.yaml' | sort
@@ -56,25 +71,25 @@ bench: setup ## measure setup, synth and test time and memory against the target
 fuzz: ## fuzz the config loader for FUZZTIME (default 30s)
 	@go test ./config/ -run '^$$' -fuzz FuzzParse -fuzztime $(or $(FUZZTIME),30s)
 
-diff: synth ## what deploy would change: each stack's plan, each release's objects, and the change check (refused upgrades, data loss); exit 1 when deploy would stop
+diff: synth ops ## what deploy would change: each stack's plan, each release's objects, and the change check (refused upgrades, data loss); exit 1 when deploy would stop
 	@$(OPS) diff $(ENV)
 
-deploy: synth ## check the cluster, the secrets and the change (make diff's check), uninstall what the change removes, then apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
+deploy: synth ops ## check the cluster, the secrets and the change (make diff's check), uninstall what the change removes, then apply base-$(ENV), then apps-$(ENV) (cdktf deploy)
 	@$(OPS) deploy $(ENV)
 
-drift: synth ## refreshed plan of both stacks and stuck releases: exit 2 and list what differs from the code
+drift: synth ops ## refreshed plan of both stacks and stuck releases: exit 2 and list what differs from the code
 	@$(OPS) drift $(ENV)
 
-status: build ## deployed chart versions and revisions (terraform outputs and helm list), stuck releases
+status: build ops ## deployed chart versions and revisions (terraform outputs and helm list), stuck releases
 	@$(OPS) status $(ENV)
 
-rollback: build ## show each release's revisions and how to roll back
+rollback: build ops ## show each release's revisions and how to roll back
 	@$(OPS) rollback $(ENV)
 
-recover: build ## fix what an interrupted apply left: stuck Helm releases, a stale state lock, a release the state lacks (asks first; AUTO_APPROVE=1 does not)
+recover: build ops ## fix what an interrupted apply left: stuck Helm releases, a stale state lock, a release the state lacks (asks first; AUTO_APPROVE=1 does not)
 	@$(OPS) recover $(ENV)
 
-destroy: synth ## list, then destroy apps-$(ENV), then base-$(ENV) (cdktf destroy); needs no secrets, Terraform never prompts
+destroy: synth ops ## list, then destroy apps-$(ENV), then base-$(ENV) (cdktf destroy); needs no secrets, Terraform never prompts
 	@$(OPS) destroy $(ENV)
 
 clean: ## remove cdktf.out (and its stamp), the build, the generated bindings and the chart cache (not the state)

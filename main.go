@@ -7,38 +7,32 @@
 // "environments" (cdktf.json), else dev. With SYNTH_HCL_OUTPUT=true (what
 // `cdktf synth --hcl` sets, and `make hcl`) each stack is written as a plain
 // Terraform module (.tf files) instead, after the same checks of its JSON.
+//
+// It makes no jsii call and links no jsii: it coordinates (multisynth). The
+// stacks are built by the kernel program, synth-kernel beside it
+// (cmd/synth-kernel, $SYNTH_KERNEL), which it starts for every synth; the
+// schema check, the chart check, the manifests, the HCL export and the
+// atomic install of the output run here.
 package main
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"time"
 
-	"github.com/llm-platform/cdktf-llm/jsiikernel"
 	"github.com/llm-platform/cdktf-llm/multisynth"
 	"github.com/llm-platform/cdktf-llm/platform"
 )
 
-// kernelStopTimeout bounds the wait for jsii's kernel to end; it takes a
-// few milliseconds.
-const kernelStopTimeout = 5 * time.Second
-
 func main() {
-	code := synth()
-	// Success or not, no process of ours outlives us (jsiikernel).
-	if err := jsiikernel.Stop(kernelStopTimeout); err != nil && !errors.Is(err, jsiikernel.ErrUnsupported) {
-		fmt.Fprintln(os.Stderr, err)
-	}
-	os.Exit(code)
+	os.Exit(synth())
 }
 
 func synth() int {
-	// Before the first jsii call: jsii's kernel must not see the request.
+	// The kernel process must not see the request: cdktf would write HCL.
 	hcl := platform.TakeHCLRequest()
 	// The cdktf CLI sets CDKTF_OUTDIR, and prunes stale stacks itself.
 	outdir := os.Getenv("CDKTF_OUTDIR")
-	// Only the environments whose inputs changed, over worker processes
+	// Only the environments whose inputs changed, over kernel processes
 	// (multisynth; SYNTH_JOBS).
 	out, err := multisynth.Synth(multisynth.Config{Options: platform.Options{
 		Outdir:        outdir,

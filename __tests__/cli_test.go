@@ -21,7 +21,8 @@ var binary struct {
 	err  error
 }
 
-// built compiles the app once, as `make synth` does.
+// built compiles the app once, as `make synth` does, with the kernel
+// program beside it, where the app looks for it.
 func built(t *testing.T) string {
 	t.Helper()
 	binary.once.Do(func() {
@@ -31,9 +32,12 @@ func built(t *testing.T) string {
 			return
 		}
 		binary.path = filepath.Join(dir, "cdktf-llm")
-		out, err := exec.Command("go", "build", "-o", binary.path, root).CombinedOutput()
-		if err != nil {
-			binary.err = &exec.ExitError{Stderr: out}
+		for bin, pkg := range map[string]string{binary.path: root, filepath.Join(dir, "synth-kernel"): root + "/cmd/synth-kernel"} {
+			out, err := exec.Command("go", "build", "-o", bin, pkg).CombinedOutput()
+			if err != nil {
+				binary.err = &exec.ExitError{Stderr: out}
+				return
+			}
 		}
 	})
 	if binary.err != nil {

@@ -13,6 +13,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/contract"
+	"github.com/llm-platform/cdktf-llm/multisynth/inprocess"
 	"github.com/llm-platform/cdktf-llm/platform"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
@@ -36,7 +37,7 @@ func synthEnv(t *testing.T, name, yaml string) (string, config.Environment, erro
 	}
 	out := filepath.Join(dir, "cdktf.out")
 	cache := charts.Default(root)
-	_, err = platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: filepath.Join(root, tfschema.ProjectFile), Charts: &cache})
+	_, err = inprocess.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: filepath.Join(root, tfschema.ProjectFile), Charts: &cache})
 	return out, env, err
 }
 

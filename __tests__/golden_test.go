@@ -2,6 +2,7 @@ package tests
 
 import (
 	"bytes"
+	"github.com/llm-platform/cdktf-llm/multisynth/inprocess"
 	"github.com/llm-platform/cdktf-llm/platform"
 	"os"
 	"path/filepath"
@@ -141,7 +142,7 @@ func sameTree(t *testing.T, got, want map[string][]byte, what string) {
 func BenchmarkSynth(b *testing.B) {
 	dir := b.TempDir()
 	for i := 0; i < b.N; i++ {
-		if _, err := platform.Synth(platform.Options{Root: root, Outdir: filepath.Join(dir, "out"), Environments: "all"}); err != nil {
+		if _, err := inprocess.Synth(platform.Options{Root: root, Outdir: filepath.Join(dir, "out"), Environments: "all"}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/contract"
+	"github.com/llm-platform/cdktf-llm/multisynth/inprocess"
 	"github.com/llm-platform/cdktf-llm/platform"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
@@ -29,7 +30,7 @@ func synthIn(t *testing.T, dir, env string, c charts.Cache) (error, bool) {
 	if err := os.WriteFile(marker, []byte("before"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: env, Schemas: filepath.Join(root, tfschema.ProjectFile), Charts: &c})
+	_, err := inprocess.Synth(platform.Options{Root: dir, Outdir: out, Environments: env, Schemas: filepath.Join(root, tfschema.ProjectFile), Charts: &c})
 	_, stat := os.Stat(marker)
 	return err, stat == nil
 }

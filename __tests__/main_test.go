@@ -18,6 +18,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/multisynth/inprocess"
 	"github.com/llm-platform/cdktf-llm/platform"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
@@ -48,7 +49,7 @@ func TestMain(m *testing.M) {
 	code := func() int {
 		defer os.RemoveAll(dir)
 		shipped.dir = filepath.Join(dir, "cdktf.out")
-		if _, err := platform.Synth(platform.Options{Root: root, Outdir: shipped.dir, Environments: "all"}); err != nil {
+		if _, err := inprocess.Synth(platform.Options{Root: root, Outdir: shipped.dir, Environments: "all"}); err != nil {
 			fmt.Fprintln(os.Stderr, "synth of the shipped environments failed:", err)
 			return 1
 		}
@@ -122,7 +123,7 @@ func synthYAML(t *testing.T, name, yaml string) map[string]Stack {
 	out := filepath.Join(dir, "cdktf.out")
 	schemas := filepath.Join(root, tfschema.ProjectFile)
 	cache := charts.Default(root)
-	if _, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: schemas, Charts: &cache}); err != nil {
+	if _, err := inprocess.Synth(platform.Options{Root: dir, Outdir: out, Environments: name, Schemas: schemas, Charts: &cache}); err != nil {
 		t.Fatalf("synth %s: %v", name, err)
 	}
 	stacks, err := readStacks(out)
@@ -208,7 +209,7 @@ func keys[V any](m map[string]V) []string {
 // synthAll synthesizes every shipped environment into outdir.
 func synthAll(t *testing.T, outdir string) {
 	t.Helper()
-	if _, err := platform.Synth(platform.Options{Root: root, Outdir: outdir, Environments: "all"}); err != nil {
+	if _, err := inprocess.Synth(platform.Options{Root: root, Outdir: outdir, Environments: "all"}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -15,7 +15,9 @@ import (
 	"testing"
 
 	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/kernelsynth"
 	"github.com/llm-platform/cdktf-llm/multisynth"
+	"github.com/llm-platform/cdktf-llm/multisynth/inprocess"
 	"github.com/llm-platform/cdktf-llm/platform"
 	"github.com/llm-platform/cdktf-llm/synthstamp"
 	"github.com/llm-platform/cdktf-llm/tfschema"
@@ -69,7 +71,7 @@ func generatedProject(t *testing.T, n int) string {
 func serialSynth(t *testing.T, dir, environments string) map[string][]byte {
 	t.Helper()
 	out := filepath.Join(t.TempDir(), "cdktf.out")
-	if _, err := platform.Synth(platform.Options{Root: dir, Outdir: out, Environments: environments}); err != nil {
+	if _, err := inprocess.Synth(platform.Options{Root: dir, Outdir: out, Environments: environments}); err != nil {
 		t.Fatal(err)
 	}
 	return tree(t, out)
@@ -244,8 +246,8 @@ func TestOnlyWhatChangedIsSynthesized(t *testing.T) {
 		t.Helper()
 		out, err := multisynth.Synth(multisynth.Config{
 			Options:    platform.Options{Root: dir, Outdir: filepath.Join(dir, "cdktf.out"), Environments: envs},
-			Jobs:       1,
 			Executable: filepath.Join(dir, "app"),
+			InProcess:  kernelsynth.Run,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -4,7 +4,7 @@
 // dependencies. It lives beside the environment configs, in
 // envs/charts.lock, and is committed with them.
 //
-// `make lock` writes it (tools/lock). Every synth reads it: a chart the lock
+// `make lock` writes it (cmd/lock). Every synth reads it: a chart the lock
 // lacks is an error that says to run `make lock`, and every archive a synth
 // uses, wherever its bytes came from (the cache, $CHARTS_DIR,
 // ../shared/charts, a pull), must have the lock's digest, else nothing is

@@ -6,7 +6,7 @@
 // reference repeats them.
 package config
 
-import "github.com/llm-platform/cdktf-llm/constructs/placement"
+import "github.com/llm-platform/cdktf-llm/placement"
 
 // Environment is one deployment target. It yields the stacks base-<Name> and
 // apps-<Name>, both computed from this one value.

@@ -6,6 +6,8 @@ import (
 	"weak"
 
 	"helm.sh/helm/v3/pkg/chart"
+
+	"github.com/llm-platform/cdktf-llm/render"
 )
 
 // keysOf holds chartKeys of each chart still in use, by chart: render.Cache
@@ -26,4 +28,18 @@ func sharedKeys(c *chart.Chart) *keys {
 		runtime.AddCleanup(c, func(p weak.Pointer[chart.Chart]) { keysOf.Delete(p) }, p)
 	}
 	return k.(*keys)
+}
+
+// Preload loads the chart of an archive's bytes and scans its keys, ahead
+// of a check that renders releases of it (render.Preload): what a warm
+// chart check spends most of its time on, done while jsii builds the
+// stacks. Bytes other than the ones the stacks carry are merely loaded in
+// vain: the charts are shared by the sha256 of their bytes.
+func Preload(archive []byte) error {
+	ch, err := render.Preload(archive)
+	if err != nil {
+		return err
+	}
+	sharedKeys(ch)
+	return nil
 }

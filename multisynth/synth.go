@@ -1,18 +1,21 @@
 // Package multisynth synthesizes many environments at once: only those whose
 // inputs changed since the last synth into the same folder (synthstamp),
-// split over worker processes, each with its own jsii kernel, and merged
-// into one output folder that is byte for byte what a single platform.Synth
-// of all of them writes (stacks/, manifests/ and manifest.json).
+// split over kernel processes, each with its own jsii kernel, and merged
+// into one output folder that is byte for byte what one kernel process of
+// all of them writes (stacks/, manifests/ and manifest.json).
 //
-// A worker is the program itself (Config.Executable, by default the running
-// one) started with WorkerVar set: its Synth then synthesizes only its
-// share, with platform.Synth (the schema check and the chart check
-// included, as always), into a folder of the coordinator's. The
-// coordinator, which starts the workers, makes no jsii call, so it starts
-// no kernel of its own; it waits for every worker, and any failure fails
-// the whole synth and leaves the output folder as it was. With one
-// environment to make, one job, or too few environments for workers to pay
-// for their start (minPerWorker), it synthesizes in its own process.
+// It is the coordinator: it runs in the app (main.go), which makes no jsii
+// call and links no jsii. It starts the kernel program (Config.Kernel,
+// cmd/synth-kernel) for every synth, one process per share of the
+// environments (one for a few; more only when they pay for their start,
+// minPerWorker), each with a job (synthjob) that names its environments
+// and a folder of the coordinator's; a kernel process only builds the
+// stacks and has cdktf write them. The coordinator decodes the schemas
+// while they run, then checks each folder as its kernel is done (schemas,
+// chart archives, chart check and manifests: platform.Check), merges them,
+// exports HCL when asked, and installs the result in one rename. It waits
+// for every kernel process, and any failure fails the whole synth and
+// leaves the output folder as it was.
 package multisynth
 
 import (
@@ -27,9 +30,11 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/hclexport"
 	"github.com/llm-platform/cdktf-llm/platform"
+	"github.com/llm-platform/cdktf-llm/synthjob"
 	"github.com/llm-platform/cdktf-llm/synthstamp"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
@@ -59,18 +64,25 @@ const gcPercent = 400
 
 // Config of a synth.
 type Config struct {
-	// Options are platform.Synth's, with the same defaults. Environments
-	// may also come from the cdktf context (ContextVar), as for
-	// platform.Synth.
+	// Options of the synth (platform.Options.WithDefaults). Environments
+	// may also come from the cdktf context (ContextVar), as cdktf's App
+	// reads it.
 	platform.Options
 	// Jobs is the most worker processes. Default $SYNTH_JOBS, else as many
 	// as pay for their start, at most one per core (minPerWorker).
 	Jobs int
-	// Executable is the program started as a worker; it must call Synth
-	// (main.go does). Its code is an input of every environment
-	// (synthstamp). Default the running program.
+	// Executable is the coordinator's program: its code is an input of
+	// every environment (synthstamp). Default the running program.
 	Executable string
-	// Stderr receives what workers print when they succeed (Node's
+	// Kernel is the program started for each share of the environments
+	// (cmd/synth-kernel), whose code is an input too. Default
+	// $SYNTH_KERNEL, else synth-kernel beside the running program.
+	Kernel string
+	// InProcess, when set, synthesizes the share in this process instead
+	// of starting Kernel, in one share (tests, allinone: a test binary
+	// links both halves). Kernel is then not used.
+	InProcess func(synthjob.Job) error
+	// Stderr receives what kernel processes print when they succeed (Node's
 	// warnings, say). Default os.Stderr.
 	Stderr io.Writer
 }
@@ -86,20 +98,16 @@ type Output struct {
 	// UpToDate says the output folder was already what this synth writes,
 	// so nothing was written.
 	UpToDate bool
-	// Workers is the number of worker processes started; 0 when the
-	// environments were synthesized in this process.
+	// Workers is the number of kernel processes started when more than
+	// one; 0 for one (or none).
 	Workers int
 }
 
 // Synth chooses the environments, synthesizes those whose inputs changed,
-// and puts the output folder in place whole, or leaves it as it was. In a
-// worker (WorkerVar set) it does the worker's share instead.
+// and puts the output folder in place whole, or leaves it as it was.
 func Synth(c Config) (Output, error) {
 	if _, set := os.LookupEnv("GOGC"); !set {
 		debug.SetGCPercent(gcPercent)
-	}
-	if spec, ok := os.LookupEnv(WorkerVar); ok {
-		return work(spec)
 	}
 	if err := c.defaults(); err != nil {
 		return Output{}, err
@@ -108,12 +116,13 @@ func Synth(c Config) (Output, error) {
 	if err != nil {
 		return Output{}, err
 	}
-	names, err := platform.Choose(c.Root, c.Environments, fromContext)
+	names, err := config.Choose(c.Root, c.Environments, fromContext)
 	if err != nil {
 		return Output{}, err
 	}
-	// Config errors first, all together, as a single synth reports them.
-	if _, err := config.LoadAll(c.Root, names); err != nil {
+	// Config errors first, all together.
+	envs, err := config.LoadAll(c.Root, names)
+	if err != nil {
 		return Output{}, err
 	}
 	plan, err := synthstamp.Check(synthstamp.Config{
@@ -121,6 +130,7 @@ func Synth(c Config) (Output, error) {
 		Outdir:        c.Outdir,
 		Environments:  names,
 		Executable:    c.Executable,
+		Kernel:        c.Kernel,
 		Schemas:       c.Schemas,
 		HCL:           c.HCL,
 		KeepOldStacks: c.KeepOldStacks,
@@ -144,6 +154,25 @@ func Synth(c Config) (Output, error) {
 	for _, n := range reuse {
 		out.Unchanged[n] = true
 	}
+	// Decoding the schemas takes ~90 ms: done while the kernels build the
+	// stacks.
+	schemas := make(chan schemasResult, 1)
+	go func() {
+		s, err := tfschema.Load(c.Schemas)
+		schemas <- schemasResult{s, err}
+	}()
+	lock, err := chartlock.Read(chartlock.Path(c.Root))
+	if err != nil {
+		return Output{}, err
+	}
+	cache := *c.Charts
+	cache.Lock = lock
+	// The charts too, for the chart check: loaded while the kernels run.
+	go platform.Preload(cache)
+	chk := &checker{schemas: schemas, cache: cache, envs: map[string]config.Environment{}}
+	for _, e := range envs {
+		chk.envs[e.Name] = e
+	}
 
 	parent := filepath.Dir(filepath.Clean(c.Outdir))
 	if err := os.MkdirAll(parent, 0o755); err != nil {
@@ -161,7 +190,7 @@ func Synth(c Config) (Output, error) {
 	}
 	if len(stale) > 0 {
 		groups := split(stale, c.workers(len(stale)))
-		dirs, err := c.synthesize(groups, tmp)
+		dirs, err := c.synthesize(groups, tmp, chk)
 		if err != nil {
 			return Output{}, err
 		}
@@ -179,11 +208,11 @@ func Synth(c Config) (Output, error) {
 		return Output{}, err
 	}
 	if c.HCL {
-		schemas, err := tfschema.Load(c.Schemas)
+		s, err := chk.loaded()
 		if err != nil {
 			return Output{}, err
 		}
-		if err := hclexport.ConvertOutdir(merged, schemas); err != nil {
+		if err := hclexport.ConvertOutdir(merged, s); err != nil {
 			return Output{}, err
 		}
 	}
@@ -210,6 +239,21 @@ func (c *Config) defaults() error {
 		}
 		c.Executable = exe
 	}
+	if c.Kernel == "" && c.InProcess == nil {
+		c.Kernel = os.Getenv(synthjob.KernelVar)
+		if c.Kernel == "" {
+			exe, err := os.Executable()
+			if err != nil {
+				return fmt.Errorf("synth: the running program: %w", err)
+			}
+			c.Kernel = filepath.Join(filepath.Dir(exe), synthjob.KernelName)
+		}
+	}
+	if c.Kernel != "" {
+		if _, err := os.Stat(c.Kernel); err != nil {
+			return fmt.Errorf("synth: the kernel program, which builds the stacks through jsii: %w; build it beside the app (go build -o .bin/%s ./cmd/synth-kernel, as make build and tools/run do) or name it in %s", err, synthjob.KernelName, synthjob.KernelVar)
+		}
+	}
 	if c.Stderr == nil {
 		c.Stderr = os.Stderr
 	}
@@ -232,8 +276,8 @@ func (c *Config) workers(n int) int {
 	if jobs == 0 {
 		jobs = min(runtime.NumCPU(), n/minPerWorker)
 	}
-	if c.Charts.Getters != nil || c.Charts.Transport != nil || c.Charts.RegistryClient != nil {
-		jobs = 1 // a worker gets charts the default way only
+	if c.InProcess != nil {
+		jobs = 1 // one jsii app per process at a time
 	}
 	return max(1, min(jobs, n))
 }
@@ -249,7 +293,7 @@ func split(names []string, n int) [][]string {
 }
 
 // contextEnvironments reads ContextKey from the cdktf context as cdktf's App
-// would (platform.Synth asks the App; the coordinator makes no jsii call).
+// would (the coordinator makes no jsii call).
 func contextEnvironments() (string, error) {
 	raw := os.Getenv(ContextVar)
 	if raw == "" {
@@ -259,15 +303,15 @@ func contextEnvironments() (string, error) {
 	if err := json.Unmarshal([]byte(raw), &ctx); err != nil {
 		return "", fmt.Errorf("synth: %s is not a JSON object: %w", ContextVar, err)
 	}
-	v, _ := ctx[platform.ContextKey].(string)
+	v, _ := ctx[config.ContextKey].(string)
 	return v, nil
 }
 
-// errorText is an error as a worker's Synth returned it, or its exit and
+// errorText is an error as a kernel process returned it, or its exit and
 // what it printed when it did not get that far.
 func errorText(errFile string, waitErr error, stderr string) error {
 	if data, err := os.ReadFile(errFile); err == nil && len(data) > 0 {
 		return errors.New(strings.TrimRight(string(data), "\n"))
 	}
-	return fmt.Errorf("synth: a worker failed (%v):\n%s", waitErr, strings.TrimRight(stderr, "\n"))
+	return fmt.Errorf("synth: the kernel program failed (%v):\n%s", waitErr, strings.TrimRight(stderr, "\n"))
 }

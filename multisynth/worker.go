@@ -1,10 +1,11 @@
 package multisynth
 
 import (
+	"bufio"
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,94 +13,152 @@ import (
 	"sync"
 
 	"github.com/llm-platform/cdktf-llm/charts"
+	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/platform"
+	"github.com/llm-platform/cdktf-llm/synthjob"
+	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
-// WorkerVar holds a worker's job (JSON) in the environment of the program
-// the coordinator starts as a worker.
-const WorkerVar = "SYNTH_WORKER_JOB"
+// WorkerVar holds a kernel process's job (synthjob.Var).
+const WorkerVar = synthjob.Var
 
-// job is a worker's share of a synth.
-type job struct {
-	Root         string   `json:"root"`
-	Outdir       string   `json:"outdir"`
-	Environments []string `json:"environments"`
-	Schemas      string   `json:"schemas"`
-	ChartsDir    string   `json:"chartsDir"`
-	ChartSources []string `json:"chartSources"`
-	Offline      bool     `json:"offline"`
-	// ErrorFile receives the error of a failed synth, which the
-	// coordinator reports as its own.
-	ErrorFile string `json:"errorFile"`
+// checker checks the folders the kernel processes write (platform.Check).
+type checker struct {
+	schemas chan schemasResult
+	once    sync.Once
+	result  schemasResult
+	cache   charts.Cache
+	envs    map[string]config.Environment
+	mu      sync.Mutex // one folder's checks at a time: each is parallel itself
+}
+
+type schemasResult struct {
+	schemas *tfschema.Schemas
+	err     error
+}
+
+// loaded waits for the schemas.
+func (k *checker) loaded() (*tfschema.Schemas, error) {
+	k.once.Do(func() { k.result = <-k.schemas })
+	return k.result.schemas, k.result.err
+}
+
+// check checks the folder dir of the environments names.
+func (k *checker) check(dir string, names []string) error {
+	s, err := k.loaded()
+	if err != nil {
+		return err
+	}
+	envs := make([]config.Environment, len(names))
+	for i, n := range names {
+		envs[i] = k.envs[n]
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	return platform.Check(dir, envs, s, k.cache)
 }
 
 // synthesize writes the environments of each group into a folder of its
-// own below tmp, one worker process per group, or in this process when
-// there is one group; it returns the folders in the groups' order.
-func (c *Config) synthesize(groups [][]string, tmp string) ([]string, error) {
+// own below tmp, one kernel process per group, and checks each folder as
+// soon as its process has written it (while the process ends its kernel);
+// it returns the folders in the groups' order once every process ended.
+func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]string, error) {
 	dirs := make([]string, len(groups))
-	jobs := make([]job, len(groups))
-	for i, g := range groups {
-		dirs[i] = filepath.Join(tmp, fmt.Sprintf("worker-%d", i))
-		jobs[i] = job{
-			Root: c.Root, Outdir: dirs[i], Environments: g, Schemas: c.Schemas,
-			ChartsDir: c.Charts.Dir, ChartSources: c.Charts.Sources, Offline: c.Charts.Offline,
-			ErrorFile: dirs[i] + ".error",
-		}
-	}
-	if len(groups) == 1 {
-		o := c.Options
-		o.Outdir, o.Environments, o.KeepOldStacks, o.HCL = dirs[0], strings.Join(groups[0], ","), false, false
-		_, err := platform.Synth(o)
-		return dirs, err
-	}
 	errs := make([]error, len(groups))
 	var wg sync.WaitGroup
-	for i := range jobs {
+	for i, g := range groups {
+		dirs[i] = filepath.Join(tmp, fmt.Sprintf("worker-%d", i))
+		j := synthjob.Job{Root: c.Root, Outdir: dirs[i], Environments: g, ErrorFile: dirs[i] + ".error"}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			errs[i] = c.run(jobs[i])
+			wait, err := c.start(j)
+			if err == nil {
+				err = chk.check(j.Outdir, g)
+			}
+			if werr := wait(); werr != nil {
+				err = werr // the process's own error says more
+			}
+			errs[i] = err
 		}()
 	}
 	wg.Wait()
 	return dirs, errors.Join(errs...)
 }
 
-// run starts one worker and waits for it.
-func (c *Config) run(j job) error {
-	spec, err := json.Marshal(j)
+// start has one kernel process (or this one, InProcess) do a job, and
+// returns once the job's folder is written, or the process failed; wait
+// waits for the process to end and returns its error.
+func (c *Config) start(j synthjob.Job) (wait func() error, err error) {
+	done := func() error { return nil }
+	if err := os.MkdirAll(j.Outdir, 0o755); err != nil {
+		return done, fmt.Errorf("synth: %w", err)
+	}
+	if c.InProcess != nil {
+		return done, c.InProcess(j)
+	}
+	spec, err := j.Encode()
 	if err != nil {
-		return fmt.Errorf("synth: %w", err)
+		return done, err
 	}
-	cmd := exec.Command(c.Executable)
-	cmd.Env = append(os.Environ(), WorkerVar+"="+string(spec))
+	cmd := exec.Command(c.Kernel)
+	cmd.Env = append(kernelEnviron(os.Environ()), WorkerVar+"="+spec)
 	var stderr bytes.Buffer
-	cmd.Stderr = &stderr // stdin and stdout: the null device
-	if err := cmd.Run(); err != nil {
-		return errorText(j.ErrorFile, err, stderr.String())
+	cmd.Stderr = &stderr // stdin: the null device
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return done, fmt.Errorf("synth: %w", err)
 	}
-	_, err = c.Stderr.Write(stderr.Bytes())
-	return err
+	if err := cmd.Start(); err != nil {
+		return done, fmt.Errorf("synth: the kernel program: %w", err)
+	}
+	written, read := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(read)
+		lines := bufio.NewScanner(stdout)
+		seen := false
+		for lines.Scan() { // anything else it prints is dropped, as before
+			if !seen && lines.Text() == synthjob.Written {
+				seen = true
+				close(written)
+			}
+		}
+		io.Copy(io.Discard, stdout)
+	}()
+	var once sync.Once
+	var waitErr error
+	wait = func() error {
+		once.Do(func() {
+			<-read
+			if err := cmd.Wait(); err != nil {
+				waitErr = errorText(j.ErrorFile, err, stderr.String())
+				return
+			}
+			_, waitErr = c.Stderr.Write(stderr.Bytes())
+		})
+		return waitErr
+	}
+	select {
+	case <-written:
+		return wait, nil
+	case <-read: // it ended without writing
+		if err := wait(); err != nil {
+			return wait, err
+		}
+		return wait, fmt.Errorf("synth: the kernel program %s ended without writing the stacks of %s", c.Kernel, strings.Join(j.Environments, ", "))
+	}
 }
 
-// work is a worker: it synthesizes its job's environments with
-// platform.Synth into the job's folder.
-func work(spec string) (Output, error) {
-	var j job
-	if err := json.Unmarshal([]byte(spec), &j); err != nil {
-		return Output{}, fmt.Errorf("synth worker: %s: %w", WorkerVar, err)
-	}
-	cache := charts.Cache{Dir: j.ChartsDir, Sources: j.ChartSources, Offline: j.Offline}
-	names, err := platform.Synth(platform.Options{
-		Root: j.Root, Outdir: j.Outdir, Environments: strings.Join(j.Environments, ","),
-		Schemas: j.Schemas, Charts: &cache,
-	})
-	if err != nil {
-		if werr := os.WriteFile(j.ErrorFile, []byte(err.Error()), 0o644); werr != nil {
-			err = errors.Join(err, werr)
+// kernelEnviron is the environment of a kernel process: the app's, without
+// the HCL request (cdktf would write HCL that the checks cannot read; the
+// coordinator exports HCL itself) and without a job of its own.
+func kernelEnviron(env []string) []string {
+	out := make([]string, 0, len(env))
+	for _, kv := range env {
+		if strings.HasPrefix(kv, synthjob.HCLEnvVar+"=") || strings.HasPrefix(kv, WorkerVar+"=") {
+			continue
 		}
-		return Output{}, err
+		out = append(out, kv)
 	}
-	return Output{Outdir: j.Outdir, Environments: names}, nil
+	return out
 }

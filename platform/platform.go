@@ -1,5 +1,10 @@
-// Package platform assembles the stacks of every chosen environment into one
-// cdktf app and writes them out whole or not at all.
+// Package platform is what a synth does around jsii, in the process that
+// coordinates it (main.go, multisynth): the options of a synth, the checks
+// of the folder a kernel process wrote (the schema check, the chart
+// archives vendored into the apps stacks, the chart check and the rendered
+// manifests) and the atomic install of the output folder. It makes no jsii
+// call and links no jsii: the stacks are built in the kernel process
+// (cmd/synth-kernel, kernelsynth).
 package platform
 
 import (
@@ -8,98 +13,44 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
-
-	"github.com/aws/jsii-runtime-go"
-	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/llm-platform/cdktf-llm/chartlock"
 	"github.com/llm-platform/cdktf-llm/charts"
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/contract"
-	"github.com/llm-platform/cdktf-llm/hclexport"
 	"github.com/llm-platform/cdktf-llm/render"
-	"github.com/llm-platform/cdktf-llm/stacks/apps"
-	"github.com/llm-platform/cdktf-llm/stacks/base"
+	"github.com/llm-platform/cdktf-llm/synthjob"
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
-// DefaultEnvironment is synthesized when nothing else is chosen.
-const DefaultEnvironment = "dev"
-
-// EnvVar chooses environments: a name, a comma-separated list, or "all".
-// It wins over the cdktf context key ContextKey, which cdktf.json sets.
+// DefaultEnvironment, EnvVar and ContextKey are config's (config.Choose).
 const (
-	EnvVar     = "PLATFORM_ENV"
-	ContextKey = "environments"
+	DefaultEnvironment = config.DefaultEnvironment
+	EnvVar             = config.EnvVar
+	ContextKey         = config.ContextKey
 )
 
 // HCLEnvVar is how the cdktf CLI asks an app for HCL (`cdktf synth --hcl`
 // sets it to "true"; "1" works too). cdktf's library, in jsii's kernel,
 // would then write HCL instead of the JSON that the schema check and the
 // chart check read; so the app takes the request out of its environment
-// (TakeHCLRequest) before its first jsii call, synthesizes and checks the
-// JSON, and writes HCL from it (Options.HCL).
-const HCLEnvVar = "SYNTH_HCL_OUTPUT"
+// (TakeHCLRequest), and so out of the kernel process's, synthesizes and
+// checks the JSON, and writes HCL from it (Options.HCL).
+const HCLEnvVar = synthjob.HCLEnvVar
 
 // TakeHCLRequest reports whether HCLEnvVar asks for HCL and removes it from
-// the environment, so that jsii's kernel writes JSON. Call it before the
-// first jsii call. jsii-runtime-go prepares its kernel process, environment
-// included, while the bindings register their types (package init), and
-// starts it on the first call: so when HCL was asked for, the prepared,
-// unstarted process is discarded (jsii.Close), and the first call prepares
-// a new one from the environment without the request.
+// the environment, so that the kernel process, which inherits it, writes
+// JSON.
 func TakeHCLRequest() bool {
-	hcl := hclRequested()
+	hcl := synthjob.HCLRequested()
 	os.Unsetenv(HCLEnvVar)
-	if hcl {
-		jsii.Close()
-	}
 	return hcl
 }
 
-func hclRequested() bool {
-	v := os.Getenv(HCLEnvVar)
-	return v == "true" || v == "1"
-}
-
-// Choose returns the environments to synthesize from the variable, then the
-// context value, then the default; "all" means every file in envs/.
+// Choose is config.Choose.
 func Choose(root, fromEnv, fromContext string) ([]string, error) {
-	spec := fromEnv
-	if spec == "" {
-		spec = fromContext
-	}
-	if spec == "" {
-		spec = DefaultEnvironment
-	}
-	if spec == "all" {
-		return config.Names(root)
-	}
-	var names []string
-	for _, n := range strings.Split(spec, ",") {
-		if n = strings.TrimSpace(n); n != "" {
-			names = append(names, n)
-		}
-	}
-	if len(names) == 0 {
-		return nil, fmt.Errorf("%s=%q names no environment; use e.g. dev, dev,prod or all", EnvVar, spec)
-	}
-	return names, nil
-}
-
-// Build adds the base and apps stacks of each environment to app, with the
-// charts of lock.
-func Build(app cdktf.App, envs []config.Environment, lock *chartlock.Lock) error {
-	var errs []error
-	for _, env := range envs {
-		b := base.NewStack(app, env)
-		if _, err := apps.NewStack(app, env, b, lock); err != nil {
-			errs = append(errs, fmt.Errorf("environment %s: %w", env.Name, err))
-		}
-	}
-	return errors.Join(errs...)
+	return config.Choose(root, fromEnv, fromContext)
 }
 
 // Options of one synth.
@@ -118,7 +69,7 @@ type Options struct {
 	// against the chart lock (chartlock.File below Root) whatever its
 	// source, before the apps stacks carry them. Default charts.Default(Root):
 	// .charts below Root, filled from $CHARTS_DIR, ../shared/charts or the
-	// charts' repositories. Its Lock is set by Synth.
+	// charts' repositories. Its Lock is set by the synth (multisynth).
 	Charts *charts.Cache
 	// KeepOldStacks keeps the folders of stacks this synth did not write;
 	// the cdktf CLI wants them, to prune them itself. Default false: Outdir
@@ -131,75 +82,43 @@ type Options struct {
 	HCL bool
 }
 
-// Synth loads the chosen environments and writes their stacks to Outdir.
-// It synthesizes into a fresh folder beside Outdir and swaps it in only when
-// everything succeeded, so a failure leaves the previous Outdir as it was.
-// It returns the names of the environments written.
-func Synth(o Options) ([]string, error) {
-	o = o.WithDefaults()
-	if hclRequested() {
-		return nil, fmt.Errorf("synth: %s=%s is set, so cdktf would write HCL that the checks cannot read; call platform.TakeHCLRequest before the first jsii call (main.go does) and set Options.HCL", HCLEnvVar, os.Getenv(HCLEnvVar))
+// Check checks the folder a kernel process wrote for envs, before it goes
+// anywhere: every stack against the provider schemas, then each apps stack
+// gets the locked archive of every chart its releases install (from cache,
+// whose Lock checks the bytes), then every release is rendered with those
+// archives and checked against its base stack, and the manifests are
+// written below dir (manifests/<env>/). Any problem fails it; all of them
+// are reported together.
+func Check(dir string, envs []config.Environment, schemas *tfschema.Schemas, cache charts.Cache) error {
+	if err := schemas.CheckDir(dir); err != nil {
+		return err
 	}
-	// Decoding the schemas takes ~90 ms: do it while jsii builds the stacks.
-	schemas := make(chan schemasResult, 1)
-	go func() {
-		s, err := tfschema.Load(o.Schemas)
-		schemas <- schemasResult{s, err}
-	}()
-	parent := filepath.Dir(filepath.Clean(o.Outdir))
-	if err := os.MkdirAll(parent, 0o755); err != nil {
-		return nil, fmt.Errorf("synth: %w", err)
+	if err := vendorCharts(dir, envs, cache); err != nil {
+		return err
 	}
-	tmp, err := os.MkdirTemp(parent, "."+filepath.Base(o.Outdir)+".tmp-")
-	if err != nil {
-		return nil, fmt.Errorf("synth: %w", err)
-	}
-	defer os.RemoveAll(tmp)
+	return checkCharts(dir, envs, cache)
+}
 
-	app := cdktf.NewApp(&cdktf.AppConfig{Outdir: jsii.String(tmp)})
-	fromContext, _ := app.Node().TryGetContext(jsii.String(ContextKey)).(string)
-	names, err := Choose(o.Root, o.Environments, fromContext)
-	if err != nil {
-		return nil, err
+// Preload loads the locked charts found in cache (cache.Dir) and scans
+// them for the chart check (contract.Preload), in the background: the
+// coordinator does it while the kernel processes build the stacks, so that
+// Check finds them loaded. It returns when all are loaded; errors are left
+// to Check, which loads what it needs anyway.
+func Preload(cache charts.Cache) {
+	if cache.Lock == nil {
+		return
 	}
-	envs, err := config.LoadAll(o.Root, names)
-	if err != nil {
-		return nil, err
+	var wg sync.WaitGroup
+	for _, e := range cache.Lock.Charts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if data, err := os.ReadFile(filepath.Join(cache.Dir, chartlock.FileName(e.Name, e.Version))); err == nil {
+				_ = contract.Preload(data)
+			}
+		}()
 	}
-	lock, err := chartlock.Read(chartlock.Path(o.Root))
-	if err != nil {
-		return nil, err
-	}
-	if err := Build(app, envs, lock); err != nil {
-		return nil, err
-	}
-	app.Synth()
-	loaded := <-schemas
-	if loaded.err != nil {
-		return nil, loaded.err
-	}
-	if err := loaded.schemas.CheckDir(tmp); err != nil {
-		return nil, err
-	}
-	cache := *o.Charts
-	cache.Lock = lock
-	if err := vendorCharts(tmp, envs, cache); err != nil {
-		return nil, err
-	}
-	if err := checkCharts(tmp, envs, cache); err != nil {
-		return nil, err
-	}
-	if o.HCL {
-		if err := hclexport.ConvertOutdir(tmp, loaded.schemas); err != nil {
-			return nil, err
-		}
-	}
-	if o.KeepOldStacks {
-		if err := keepOldStacks(o.Outdir, tmp); err != nil {
-			return nil, err
-		}
-	}
-	return names, swap(tmp, o.Outdir)
+	wg.Wait()
 }
 
 // vendorCharts puts into each apps stack's folder the locked archive of
@@ -209,7 +128,7 @@ func Synth(o Options) ([]string, error) {
 func vendorCharts(outdir string, envs []config.Environment, cache charts.Cache) error {
 	var errs []error
 	for _, env := range envs {
-		releases, err := render.Releases(filepath.Join(outdir, "stacks", apps.Name(env.Name)))
+		releases, err := render.Releases(filepath.Join(outdir, "stacks", "apps-"+env.Name))
 		if err != nil {
 			return err
 		}
@@ -262,11 +181,6 @@ func keepOldStacks(old, new string) error {
 		}
 	}
 	return nil
-}
-
-type schemasResult struct {
-	schemas *tfschema.Schemas
-	err     error
 }
 
 // swap replaces dst by src.

@@ -42,3 +42,9 @@ func sharedChart(archive []byte) (*chart.Chart, error) {
 	l.once.Do(func() { l.chart, l.err = loader.LoadArchive(bytes.NewReader(archive)) })
 	return l.chart, l.err
 }
+
+// Preload loads an archive's chart into the charts shared by this process
+// (as a cache hit of Cache.Render shares it) ahead of its use, and returns
+// it: read it, never change it. A synth does this while jsii builds the
+// stacks, so that the chart check after it finds the charts loaded.
+func Preload(archive []byte) (*chart.Chart, error) { return sharedChart(archive) }

@@ -25,6 +25,13 @@ func globalDigest(c Config) (string, error) {
 		return "", err
 	}
 	part("executable", id)
+	if c.Kernel != "" {
+		id, err := ExecutableID(c.Kernel)
+		if err != nil {
+			return "", err
+		}
+		part("kernel", id)
+	}
 	files := []string{c.Schemas}
 	for _, l := range Locks {
 		files = append(files, filepath.Join(c.Root, l))

@@ -6,9 +6,10 @@
 // What is fingerprinted (sha256 of the bytes unless said otherwise):
 //
 //   - for every environment: its config file (envs/<name>.yaml);
-//   - for all of them: the synthesizing program (its Go build ID, which
-//     changes with any change to the code, the bindings or the modules it
-//     is built from; the file's bytes when it has none), the locks
+//   - for all of them: the synthesizing programs, the app and the kernel
+//     program (each one's Go build ID, which changes with any change to its
+//     code, the bindings or the modules it is built from; the file's bytes
+//     when it has none), the locks
 //     (package-lock.json, go.mod, go.sum and the chart lock envs/charts.lock
 //     below Root, which decides every chart archive's bytes; a missing one
 //     counts as missing), the provider schema file, whether HCL is written, and
@@ -68,8 +69,12 @@ type Config struct {
 	// ConfigFile returns an environment's config file. Default
 	// <Root>/envs/<name>.yaml (config.Dir).
 	ConfigFile func(name string) string
-	// Executable is the program that synthesizes.
+	// Executable is the program that synthesizes (the coordinator).
 	Executable string
+	// Kernel is the program that builds the stacks through jsii
+	// (cmd/synth-kernel), when it is another one: a change to the stacks
+	// changes only it. Empty: none.
+	Kernel string
 	// Schemas is the provider schema file.
 	Schemas string
 	// HCL is set when the stacks are written as HCL.

@@ -10,7 +10,7 @@ import (
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
-	"github.com/llm-platform/cdktf-llm/constructs/placement"
+	"github.com/llm-platform/cdktf-llm/placement"
 )
 
 // Chart is NVIDIA's chart; the apps stack gives its version and locked digest.

@@ -18,7 +18,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
 	"github.com/llm-platform/cdktf-llm/constructs/ingress"
-	"github.com/llm-platform/cdktf-llm/constructs/placement"
+	"github.com/llm-platform/cdktf-llm/placement"
 )
 
 // Ports of LibreChat (HTTP) and of its MongoDB and Meilisearch Services and

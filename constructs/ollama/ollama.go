@@ -11,7 +11,7 @@ import (
 
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
 	"github.com/llm-platform/cdktf-llm/constructs/ingress"
-	"github.com/llm-platform/cdktf-llm/constructs/placement"
+	"github.com/llm-platform/cdktf-llm/placement"
 )
 
 // Port is Ollama's API port.

@@ -23,7 +23,7 @@ import (
 	"github.com/llm-platform/cdktf-llm/constructs/ingressnginx"
 	"github.com/llm-platform/cdktf-llm/constructs/librechat"
 	"github.com/llm-platform/cdktf-llm/constructs/ollama"
-	"github.com/llm-platform/cdktf-llm/constructs/placement"
+	"github.com/llm-platform/cdktf-llm/placement"
 	"github.com/llm-platform/cdktf-llm/stacks/base"
 	platformstack "github.com/llm-platform/cdktf-llm/stacks/stack"
 )

@@ -23,7 +23,7 @@ type scaleRow struct {
 }
 
 // generatedProject writes a project root of n copies of envs/dev.yaml
-// (t01, …) and the schemas; its chart cache fills from the project's
+// (t01, …), the schemas and the chart lock; its chart cache fills from the project's
 // (CHARTS_DIR) in the dropped first round.
 func generatedProject(root, dir string, n int) error {
 	dev, err := os.ReadFile(filepath.Join(root, "envs", "dev.yaml"))
@@ -40,11 +40,16 @@ func generatedProject(root, dir string, n int) error {
 			return err
 		}
 	}
-	schemas, err := os.ReadFile(filepath.Join(root, "schemas", "providers-schema.json.gz"))
-	if err != nil {
-		return err
+	for _, f := range []string{filepath.Join("schemas", "providers-schema.json.gz"), filepath.Join("envs", "charts.lock")} {
+		data, err := os.ReadFile(filepath.Join(root, f))
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, f), data, 0o644); err != nil {
+			return err
+		}
 	}
-	return os.WriteFile(filepath.Join(dir, "schemas", "providers-schema.json.gz"), schemas, 0o644)
+	return nil
 }
 
 // synthOnce runs the app in dir with nothing to reuse: the stamp of the
@@ -139,9 +144,9 @@ func platformScale(root, work string, env []string, app string, before previous,
 	return rows, figs, nil
 }
 
-// workersOf is how many workers the app starts for the environments of dir
-// by default: the number of jsii kernels started by other processes than
-// the app itself.
+// workersOf is how many kernel processes the app starts for the
+// environments of dir by default, when more than one: the number of jsii
+// kernels started (each by its own kernel process); 0 for one.
 func workersOf(root, dir string, env []string, app string) int {
 	log := filepath.Join(dir, "kernels")
 	os.Remove(log)
@@ -159,8 +164,8 @@ func workersOf(root, dir string, env []string, app string) int {
 	}
 	data, _ := os.ReadFile(log)
 	parents := strings.Fields(string(data))
-	if len(parents) == 1 && parents[0] == fmt.Sprint(cmd.Process.Pid) {
-		return 0 // synthesized in the app's own process
+	if len(parents) <= 1 {
+		return 0 // one kernel process: no split
 	}
 	return len(parents)
 }
@@ -221,11 +226,23 @@ func buildRevision(root, work, rev string) (previous, error) {
 	if out, err := exec.Command("cp", "-a", filepath.Join(root, ".gen"), filepath.Join(src, ".gen")).CombinedOutput(); err != nil {
 		return previous{}, fmt.Errorf("copy .gen: %v\n%s", err, out)
 	}
-	app := filepath.Join(work, "before-app")
+	// In a folder of its own: since issue 18 the app starts the kernel
+	// program beside it.
+	if err := os.MkdirAll(filepath.Join(work, "before"), 0o755); err != nil {
+		return previous{}, err
+	}
+	app := filepath.Join(work, "before", "cdktf-llm")
 	build := exec.Command("go", "build", "-o", app, ".")
 	build.Dir = src
 	if out, err := build.CombinedOutput(); err != nil {
 		return previous{}, fmt.Errorf("go build at %s: %v\n%s", rev, err, out)
+	}
+	if _, err := os.Stat(filepath.Join(src, "cmd", "synth-kernel")); err == nil {
+		build := exec.Command("go", "build", "-o", filepath.Join(work, "before", "synth-kernel"), "./cmd/synth-kernel")
+		build.Dir = src
+		if out, err := build.CombinedOutput(); err != nil {
+			return previous{}, fmt.Errorf("go build ./cmd/synth-kernel at %s: %v\n%s", rev, err, out)
+		}
 	}
 	return previous{app: app, runtime: "JSII_RUNTIME='" + kernelLauncher(src) + "'"}, nil
 }

@@ -1,7 +1,7 @@
 // Command validate checks synthesized stacks against the real provider
 // schemas, as `terraform validate` would, without downloading providers:
 //
-//	go run ./tools/validate [-schemas FILE] [CDKTF_OUT]
+//	go run ./cmd/validate [-schemas FILE] [CDKTF_OUT]
 //
 // It exits 1 and lists each problem as stack: address: attribute path: reason.
 package main

@@ -2,7 +2,7 @@
 // from the environments in envs/, as `terraform providers lock` writes
 // .terraform.lock.hcl:
 //
-//	go run ./tools/lock [-check]
+//	go run ./cmd/lock [-check]
 //
 // Every chart some environment's apps stack installs (its repository, name
 // and version) gets an entry with the sha256 of its archive, taken from the

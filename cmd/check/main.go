@@ -2,7 +2,7 @@
 // real charts and checks them against their base stacks (package contract),
 // printing the network matrix and every finding:
 //
-//	go run ./tools/check [CDKTF_OUT] [ENV[,ENV…]|all]
+//	go run ./cmd/check [CDKTF_OUT] [ENV[,ENV…]|all]
 //
 // The environments default to every one in CDKTF_OUT (default cdktf.out);
 // their configs are read from envs/. It exits 1 when anything is found.
