@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 
+	"github.com/llm-platform/cdktf-llm/config"
 	"github.com/llm-platform/cdktf-llm/multisynth"
 	"github.com/llm-platform/cdktf-llm/platform"
 )
@@ -36,7 +37,7 @@ func synth() int {
 	// (multisynth; SYNTH_JOBS).
 	out, err := multisynth.Synth(multisynth.Config{Options: platform.Options{
 		Outdir:        outdir,
-		Environments:  os.Getenv(platform.EnvVar),
+		Environments:  os.Getenv(config.EnvVar),
 		KeepOldStacks: outdir != "",
 		HCL:           hcl,
 	}})

@@ -24,13 +24,6 @@ import (
 	"github.com/llm-platform/cdktf-llm/tfschema"
 )
 
-// DefaultEnvironment, EnvVar and ContextKey are config's (config.Choose).
-const (
-	DefaultEnvironment = config.DefaultEnvironment
-	EnvVar             = config.EnvVar
-	ContextKey         = config.ContextKey
-)
-
 // HCLEnvVar is how the cdktf CLI asks an app for HCL (`cdktf synth --hcl`
 // sets it to "true"; "1" works too). cdktf's library, in jsii's kernel,
 // would then write HCL instead of the JSON that the schema check and the
@@ -48,19 +41,14 @@ func TakeHCLRequest() bool {
 	return hcl
 }
 
-// Choose is config.Choose.
-func Choose(root, fromEnv, fromContext string) ([]string, error) {
-	return config.Choose(root, fromEnv, fromContext)
-}
-
 // Options of one synth.
 type Options struct {
 	// Root is the project root, which holds envs/. Default ".".
 	Root string
 	// Outdir receives the stacks. Default "cdktf.out".
 	Outdir string
-	// Environments chooses them as EnvVar does; empty defers to the cdktf
-	// context, then to DefaultEnvironment.
+	// Environments chooses them as config.EnvVar does; empty defers to the
+	// cdktf context, then to config.DefaultEnvironment.
 	Environments string
 	// Schemas is the providers' schema file every stack is checked against
 	// before anything is written. Default tfschema.ProjectFile below Root.
