@@ -155,7 +155,7 @@ func (o ops) destroy(envs []string) (int, error) {
 			return exitError, failed("cdktf "+strings.Join(args, " "), code, err)
 		}
 		// Nothing is deployed any more: no render to compare with.
-		if err := os.RemoveAll(RecordDir(o.root, env)); err != nil {
+		if err := os.RemoveAll(recordDir(o.root, env)); err != nil {
 			return exitError, err
 		}
 	}

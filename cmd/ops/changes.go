@@ -3,14 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
-	"sort"
 	"strings"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -23,12 +21,12 @@ import (
 	"github.com/llm-platform/cdktf-llm/render"
 )
 
-// RecordDir is where a successful make deploy of env keeps the render it
+// recordDir is where a successful make deploy of env keeps the render it
 // deployed, below the project root: the manifests of cdktf.out/manifests/
 // <env>/, as the chart check wrote them. They hold no secret (the
 // credentials are the base stack's write-only Secrets, never rendered).
 // The change check reads them when the cluster does not answer.
-func RecordDir(root, env string) string { return filepath.Join(root, ".deployed", env) }
+func recordDir(root, env string) string { return filepath.Join(root, ".deployed", env) }
 
 // changes is what the change check found for one environment, and what a
 // deploy must do first.
@@ -75,7 +73,7 @@ func (o ops) checkChanges(env string, fill []string) (changes, error) {
 			return out, err
 		}
 		planned[stack] = rcs
-		out.plans[stack] = summarize(rcs)
+		out.plans[stack] = summarize(rcs, "")
 	}
 	in := change.Input{Stack: "apps-" + env}
 	for _, rc := range planned["base-"+env] {
@@ -132,7 +130,7 @@ func (o ops) checkChanges(env string, fill []string) (changes, error) {
 		}
 		in.StorageClassesFrom = "the cluster"
 	} else {
-		dir := RecordDir(o.root, env)
+		dir := recordDir(o.root, env)
 		in.DeployedFrom = "the render of the last make deploy (" + relPath(o.root, dir) + "; the cluster does not answer: " + unreachable.Error() + ")"
 		recorded, err := contract.ReadManifests(dir)
 		if err != nil {
@@ -170,11 +168,11 @@ func releasesOf(rendered []*render.Rendered) []change.Release {
 	return out
 }
 
-// record keeps the render env was just deployed with (RecordDir),
+// record keeps the render env was just deployed with (recordDir),
 // replacing the last one.
 func (o ops) record(env string) error {
 	src := filepath.Join(o.root, "cdktf.out", "manifests", env)
-	dst := RecordDir(o.root, env)
+	dst := recordDir(o.root, env)
 	tmp := dst + ".tmp"
 	os.RemoveAll(tmp)
 	if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
@@ -241,25 +239,11 @@ func (o ops) plan(env, stack string, fill []string) ([]resourceChange, error) {
 	if code, err := o.terraform(stack, &buf, nil, "show", "-json", file); err != nil || code != exitOK {
 		return nil, failed(stack+": terraform show", code, err)
 	}
-	var plan struct {
-		ResourceChanges []resourceChange `json:"resource_changes"`
+	p, err := decodePlan(buf.Bytes())
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", stack, err)
 	}
-	if err := json.Unmarshal(buf.Bytes(), &plan); err != nil {
-		return nil, fmt.Errorf("%s: reading the plan: %w", stack, err)
-	}
-	return plan.ResourceChanges, nil
-}
-
-// summarize lists "address: actions" of each planned change.
-func summarize(rcs []resourceChange) []string {
-	var out []string
-	for _, rc := range rcs {
-		if a := strings.Join(rc.Change.Actions, "+"); a != "no-op" && a != "read" {
-			out = append(out, rc.Address+": "+a)
-		}
-	}
-	sort.Strings(out)
-	return out
+	return p.ResourceChanges, nil
 }
 
 // namespaceName is metadata[0].name of a kubernetes_namespace_v1.

@@ -104,7 +104,7 @@ func TestDeployRunsTheChangeCheck(t *testing.T) {
 					t.Errorf("output lacks %q:\n%s", w, out.String())
 				}
 			}
-			if _, err := os.Stat(filepath.Join(RecordDir(root, "dev"), "ollama.yaml")); (err == nil) != tt.deployed {
+			if _, err := os.Stat(filepath.Join(recordDir(root, "dev"), "ollama.yaml")); (err == nil) != tt.deployed {
 				t.Errorf("recorded render after the deploy: %v; want one exactly when it deployed", err)
 			}
 		})
@@ -120,7 +120,7 @@ func TestDiffOffline(t *testing.T) {
 		calls := standIn(t)
 		noSecrets(t)
 		root := project(t)
-		dir := RecordDir(root, "dev")
+		dir := recordDir(root, "dev")
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			t.Fatal(err)
 		}

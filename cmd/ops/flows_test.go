@@ -255,7 +255,7 @@ func TestCdktfDestroyFlow(t *testing.T) {
 	withCdktf(t)
 	noSecrets(t)
 	root := project(t)
-	copyFile(t, filepath.Join(root, "cdktf.out", "manifests", "dev", "ollama.yaml"), filepath.Join(RecordDir(root, "dev"), "ollama.yaml"))
+	copyFile(t, filepath.Join(root, "cdktf.out", "manifests", "dev", "ollama.yaml"), filepath.Join(recordDir(root, "dev"), "ollama.yaml"))
 	var out bytes.Buffer
 	code, err := healthy(t, root, &out).dispatch("destroy", "dev")
 	if err != nil || code != exitOK {
@@ -277,7 +277,7 @@ func TestCdktfDestroyFlow(t *testing.T) {
 	}
 	before(t, ran(all, "apps-dev", "destroy"), ran(all, "base-dev", "destroy"), "apps-dev before base-dev")
 	chartsLocal(t, all)
-	if _, err := os.Stat(RecordDir(root, "dev")); !os.IsNotExist(err) {
+	if _, err := os.Stat(recordDir(root, "dev")); !os.IsNotExist(err) {
 		t.Errorf("the recorded render outlives the destroy (%v)", err)
 	}
 	for _, d := range ran(all, "base-dev", "destroy") {

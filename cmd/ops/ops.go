@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 
@@ -275,35 +276,43 @@ func (o ops) driftStack(env, stack string, fill []string) (int, error) {
 	}
 }
 
-// planChanges lists "address: action" for each change and drift in a plan
-// from `terraform show -json`.
+// planChanges lists "address: action (what)" for each change and drift in
+// a plan from `terraform show -json`.
 func planChanges(planJSON []byte) ([]string, error) {
-	var plan struct {
-		ResourceDrift   []resourceChange `json:"resource_drift"`
-		ResourceChanges []resourceChange `json:"resource_changes"`
+	plan, err := decodePlan(planJSON)
+	if err != nil {
+		return nil, err
 	}
-	if err := json.Unmarshal(planJSON, &plan); err != nil {
-		return nil, fmt.Errorf("reading the plan: %w", err)
+	out := slices.Concat(summarize(plan.ResourceDrift, " (changed outside Terraform)"), summarize(plan.ResourceChanges, " (planned)"))
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
+// plan is what ops reads of a plan from `terraform show -json`.
+type plan struct {
+	ResourceDrift   []resourceChange `json:"resource_drift"`
+	ResourceChanges []resourceChange `json:"resource_changes"`
+}
+
+func decodePlan(planJSON []byte) (plan, error) {
+	var p plan
+	if err := json.Unmarshal(planJSON, &p); err != nil {
+		return plan{}, fmt.Errorf("reading the plan: %w", err)
 	}
-	seen := map[string]bool{}
+	return p, nil
+}
+
+// summarize lists "address: actions"+suffix of each change that does
+// something, sorted.
+func summarize(rcs []resourceChange, suffix string) []string {
 	var out []string
-	add := func(cs []resourceChange, what string) {
-		for _, c := range cs {
-			actions := strings.Join(c.Change.Actions, "+")
-			if actions == "no-op" || actions == "read" {
-				continue
-			}
-			line := fmt.Sprintf("%s: %s (%s)", c.Address, actions, what)
-			if !seen[line] {
-				seen[line] = true
-				out = append(out, line)
-			}
+	for _, rc := range rcs {
+		if a := strings.Join(rc.Change.Actions, "+"); a != "no-op" && a != "read" {
+			out = append(out, rc.Address+": "+a+suffix)
 		}
 	}
-	add(plan.ResourceDrift, "changed outside Terraform")
-	add(plan.ResourceChanges, "planned")
-	sort.Strings(out)
-	return out, nil
+	slices.Sort(out)
+	return out
 }
 
 // resourceChange is one entry of a plan's resource_changes (or

@@ -3,8 +3,6 @@
 package deviceplugin
 
 import (
-	"fmt"
-
 	"encoding/json"
 
 	"github.com/aws/constructs-go/constructs/v10"
@@ -18,7 +16,8 @@ var Chart = helmrelease.Chart{Repository: "https://nvidia.github.io/k8s-device-p
 
 // Config is one plugin release.
 type Config struct {
-	// Release names the release and pins the chart. Required.
+	// Release names the release; its Chart is this package's Chart, at a
+	// locked version and digest (the apps stack gives them). Required.
 	Release helmrelease.Config
 	// Placement is the GPU nodes'. With a node selector, it replaces the
 	// chart's default affinity (which needs node-feature-discovery labels);
@@ -38,9 +37,6 @@ var null = json.RawMessage("null")
 
 // New creates helm_release.<id>.
 func New(scope constructs.Construct, id string, c Config) (helmrelease.Output, error) {
-	if err := c.Release.Chart.Is(Chart); err != nil {
-		return helmrelease.Output{}, fmt.Errorf("nvidia-device-plugin %s: %w", c.Release.Name, err)
-	}
 	v := Values{NodeSelector: c.Placement.NodeSelector, Tolerations: c.Placement.Tolerations}
 	if len(v.NodeSelector) > 0 {
 		v.Affinity = &null

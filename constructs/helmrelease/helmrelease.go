@@ -33,15 +33,6 @@ type Chart struct {
 	Digest string
 }
 
-// Is checks that c is the chart want (its repository and name): a construct
-// whose values are written for one chart refuses another.
-func (c Chart) Is(want Chart) error {
-	if c.Repository != want.Repository || c.Name != want.Name {
-		return fmt.Errorf("chart %s from %s: this release installs chart %s from %s", c.Name, c.Repository, want.Name, want.Repository)
-	}
-	return nil
-}
-
 // Description is what the release's Helm description says of its chart:
 // name, version, where it is published and its locked digest. Terraform's
 // plan shows it, `helm history` lists it, and a new digest for the same

@@ -3,8 +3,6 @@
 package ingressnginx
 
 import (
-	"fmt"
-
 	"github.com/aws/constructs-go/constructs/v10"
 
 	"github.com/llm-platform/cdktf-llm/constructs/helmrelease"
@@ -38,7 +36,8 @@ func ControllerPodLabels(release string) map[string]string {
 
 // Config is one controller release.
 type Config struct {
-	// Release names the release and pins the chart. Required.
+	// Release names the release; its Chart is this package's Chart, at a
+	// locked version and digest (the apps stack gives them). Required.
 	Release helmrelease.Config
 	// ClassName is the IngressClass the controller serves. Required.
 	ClassName string
@@ -71,9 +70,6 @@ func New(scope constructs.Construct, id string, c Config) (helmrelease.Output, e
 	v.Controller.IngressClassResource.Name = c.ClassName
 	v.Controller.IngressClassResource.Enabled = true
 	v.Controller.Service.Type = c.ServiceType
-	if err := c.Release.Chart.Is(Chart); err != nil {
-		return helmrelease.Output{}, fmt.Errorf("ingress-nginx %s: %w", c.Release.Name, err)
-	}
 	v.Controller.Metrics.Enabled = c.Metrics
 	c.Release.Values = v
 	return helmrelease.New(scope, id, c.Release)

@@ -95,7 +95,8 @@ const ConfigVersion = "1.2.8"
 
 // Config is one LibreChat release.
 type Config struct {
-	// Release names the release and pins the chart. Required.
+	// Release names the release; its Chart is this package's Chart, at a
+	// locked version and digest (the apps stack gives them). Required.
 	Release helmrelease.Config
 	// CredentialsSecret is LibreChat's environment Secret, read after its
 	// ConfigMap: CREDS_KEY, CREDS_IV, JWT_SECRET, JWT_REFRESH_SECRET,
@@ -152,9 +153,6 @@ type Output struct {
 
 // New creates helm_release.<id>.
 func New(scope constructs.Construct, id string, c Config) (Output, error) {
-	if err := c.Release.Chart.Is(Chart); err != nil {
-		return Output{}, fmt.Errorf("librechat %s: %w", c.Release.Name, err)
-	}
 	if c.CredentialsSecret == "" || c.MeilisearchSecret == "" || c.MongoDBSecret == "" {
 		return Output{}, fmt.Errorf("librechat %s: CredentialsSecret, MeilisearchSecret and MongoDBSecret are required", c.Release.Name)
 	}

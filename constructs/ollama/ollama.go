@@ -33,7 +33,8 @@ type GPU struct {
 
 // Config is one Ollama release.
 type Config struct {
-	// Release names the release and pins the chart. Required.
+	// Release names the release; its Chart is this package's Chart, at a
+	// locked version and digest (the apps stack gives them). Required.
 	Release helmrelease.Config
 	// Models are pulled at start.
 	Models []string
@@ -87,9 +88,6 @@ func PodLabels(release string) map[string]string {
 func New(scope constructs.Construct, id string, c Config) (Output, error) {
 	if _, err := api.ParseLevel(string(c.PodSecurity)); c.PodSecurity != "" && err != nil {
 		return Output{}, fmt.Errorf("ollama %s: PodSecurity: %w", c.Release.Name, err)
-	}
-	if err := c.Release.Chart.Is(Chart); err != nil {
-		return Output{}, fmt.Errorf("ollama %s: %w", c.Release.Name, err)
 	}
 	c.Release.Values = values(c)
 	r, err := helmrelease.New(scope, id, c.Release)
