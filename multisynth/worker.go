@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"sync"
 
@@ -65,6 +66,15 @@ func (k *checker) check(dir string, names []string) error {
 func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]string, error) {
 	dirs := make([]string, len(groups))
 	errs := make([]error, len(groups))
+	// Until a kernel process has written its folder, this process's own
+	// work (decoding the schemas, loading the charts: ~0.1 s of CPU against
+	// the kernels' ~0.3 s) is background, and one thread is plenty for it:
+	// more would take the CPU that the kernels' Go and Node need on a
+	// machine of few cores (−16 ms of a synth of dev and prod on 2 cores,
+	// BENCHMARKS.md). The checks get every core again.
+	procs := runtime.GOMAXPROCS(1)
+	var restore sync.Once
+	defer restore.Do(func() { runtime.GOMAXPROCS(procs) })
 	var wg sync.WaitGroup
 	for i, g := range groups {
 		dirs[i] = filepath.Join(tmp, fmt.Sprintf("worker-%d", i))
@@ -73,6 +83,7 @@ func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]stri
 		go func() {
 			defer wg.Done()
 			wait, err := c.start(j)
+			restore.Do(func() { runtime.GOMAXPROCS(procs) })
 			if err == nil {
 				err = chk.check(j.Outdir, g)
 			}
@@ -151,11 +162,14 @@ func (c *Config) start(j synthjob.Job) (wait func() error, err error) {
 
 // kernelEnviron is the environment of a kernel process: the app's, without
 // the HCL request (cdktf would write HCL that the checks cannot read; the
-// coordinator exports HCL itself) and without a job of its own.
+// coordinator exports HCL itself), without a job of its own, and without
+// BASH_ENV: jsii-runtime-go starts the kernel through $SHELL -c, and a bash
+// that sources the Makefile's tools/env first takes ~3 ms longer for
+// variables this environment already has.
 func kernelEnviron(env []string) []string {
 	out := make([]string, 0, len(env))
 	for _, kv := range env {
-		if strings.HasPrefix(kv, synthjob.HCLEnvVar+"=") || strings.HasPrefix(kv, WorkerVar+"=") {
+		if strings.HasPrefix(kv, synthjob.HCLEnvVar+"=") || strings.HasPrefix(kv, WorkerVar+"=") || strings.HasPrefix(kv, "BASH_ENV=") {
 			continue
 		}
 		out = append(out, kv)

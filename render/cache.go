@@ -15,7 +15,7 @@ import (
 
 // format changes whenever what Render writes into a Rendered changes, so
 // that no cached render of older code is used.
-const format = "render/1"
+const format = "render/2"
 
 // Cache renders releases from chart archives and keeps each result in Dir,
 // named by a hash of everything that decides it: the archive's bytes, the
@@ -28,8 +28,10 @@ type Cache struct {
 }
 
 type cached struct {
-	Manifest string   `json:"manifest"`
-	Warnings []string `json:"warnings,omitempty"`
+	Manifest string `json:"manifest"`
+	// Objects are the manifest's objects as JSON (Rendered.objectJSON).
+	Objects  []json.RawMessage `json:"objects"`
+	Warnings []string          `json:"warnings,omitempty"`
 }
 
 // Render renders r with the chart archive at archive (loaded in any case:
@@ -55,7 +57,7 @@ func (c Cache) Render(ctx context.Context, r Release, archive, kubeVersion strin
 		if raw, err := os.ReadFile(file); err == nil {
 			var hit cached
 			if json.Unmarshal(raw, &hit) == nil {
-				out, err := Decode(r, hit.Manifest)
+				out, err := decodeManifest(r, hit.Manifest, hit.Objects)
 				if err == nil {
 					ch, err := sharedChart(data)
 					if err != nil {
@@ -73,7 +75,7 @@ func (c Cache) Render(ctx context.Context, r Release, archive, kubeVersion strin
 	}
 	out, err := Render(ctx, r, ch, kubeVersion)
 	if err == nil && c.Dir != "" {
-		c.store(file, cached{Manifest: out.Manifest, Warnings: out.Warnings})
+		c.store(file, cached{Manifest: out.Manifest, Objects: out.objectJSON, Warnings: out.Warnings})
 	}
 	return out, err
 }

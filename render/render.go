@@ -39,6 +39,9 @@ type Rendered struct {
 	// Warnings are what Helm logged while rendering, e.g. "skipped value for
 	// mongodb.initContainers: Not a table.".
 	Warnings []string
+	// objectJSON is each object as JSON, in the order of Objects: what
+	// Cache keeps, so that a hit decodes no YAML.
+	objectJSON []json.RawMessage
 }
 
 // Object is one rendered Kubernetes object.
@@ -98,6 +101,12 @@ func Render(ctx context.Context, r Release, ch *chart.Chart, kubeVersion string)
 
 // Decode reads a rendered manifest (as Rendered.Manifest holds it) of r.
 func Decode(r Release, manifest string) (*Rendered, error) {
+	return decodeManifest(r, manifest, nil)
+}
+
+// decodeManifest is Decode; with objectJSON (a cached Rendered's), the
+// objects are read from it instead of from the manifest's YAML.
+func decodeManifest(r Release, manifest string, objectJSON []json.RawMessage) (*Rendered, error) {
 	out := &Rendered{Release: r}
 	var kept []string
 	for _, doc := range splitDocs(manifest) {
@@ -105,7 +114,14 @@ func Decode(r Release, manifest string) (*Rendered, error) {
 		if doc == "" {
 			continue
 		}
-		o, err := decode(doc, r.Namespace)
+		var js []byte
+		if objectJSON != nil {
+			if len(kept) == len(objectJSON) {
+				return nil, fmt.Errorf("render %s: the cached manifest has more objects than their JSON", r.Address)
+			}
+			js = objectJSON[len(kept)]
+		}
+		o, js, err := decode(doc, js, r.Namespace)
 		if err != nil {
 			return nil, fmt.Errorf("render %s: %w", r.Address, err)
 		}
@@ -113,6 +129,7 @@ func Decode(r Release, manifest string) (*Rendered, error) {
 			continue
 		}
 		out.Objects = append(out.Objects, *o)
+		out.objectJSON = append(out.objectJSON, js)
 		kept = append(kept, doc)
 	}
 	out.Manifest = joinDocs(kept)
@@ -158,8 +175,10 @@ func splitDocs(manifest string) []string { return docSep.Split(manifest, -1) }
 
 var sourceLine = regexp.MustCompile(`(?m)^# Source: (.+)$`)
 
-// decode reads one document; nil for a document that holds no object.
-func decode(doc, namespace string) (*Object, error) {
+// decode reads one document, from js when given (the document as JSON),
+// and returns the object with its JSON; nil for a document that holds no
+// object.
+func decode(doc string, js []byte, namespace string) (*Object, []byte, error) {
 	var meta struct {
 		Kind     string `json:"kind"`
 		Metadata struct {
@@ -168,11 +187,18 @@ func decode(doc, namespace string) (*Object, error) {
 			Annotations map[string]string `json:"annotations"`
 		} `json:"metadata"`
 	}
-	if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
-		return nil, fmt.Errorf("rendered object: %w", err)
+	// Converted once: the identity and the typed object are read from the JSON.
+	if js == nil {
+		var err error
+		if js, err = yaml.YAMLToJSON([]byte(doc)); err != nil {
+			return nil, nil, fmt.Errorf("rendered object: %w", err)
+		}
+	}
+	if err := json.Unmarshal(js, &meta); err != nil {
+		return nil, nil, fmt.Errorf("rendered object: %w", err)
 	}
 	if meta.Kind == "" {
-		return nil, nil
+		return nil, nil, nil
 	}
 	o := &Object{Kind: meta.Kind, Name: meta.Metadata.Name, Namespace: meta.Metadata.Namespace, Hook: meta.Metadata.Annotations[release.HookAnnotation]}
 	if m := sourceLine.FindStringSubmatch(doc); m != nil {
@@ -181,19 +207,15 @@ func decode(doc, namespace string) (*Object, error) {
 	if o.Namespace == "" {
 		o.Namespace = namespace
 	}
-	js, err := yaml.YAMLToJSON([]byte(doc))
-	if err != nil {
-		return nil, fmt.Errorf("%s %s: %w", o.Source, o.ID(), err)
-	}
 	typed, _, err := scheme.Codecs.UniversalDeserializer().Decode(js, nil, nil)
 	switch {
 	case err == nil:
 		o.Typed = typed
 	case runtime.IsNotRegisteredError(err):
 	default:
-		return nil, fmt.Errorf("%s %s: %w", o.Source, o.ID(), err)
+		return nil, nil, fmt.Errorf("%s %s: %w", o.Source, o.ID(), err)
 	}
-	return o, nil
+	return o, js, nil
 }
 
 func isTest(h *release.Hook) bool {

@@ -168,6 +168,11 @@ func TestCache(t *testing.T) {
 	if err != nil || again.Manifest != first.Manifest || len(again.Objects) != len(first.Objects) || again.Chart == nil {
 		t.Fatalf("cache hit differs: %v", err)
 	}
+	for i := range first.Objects {
+		if !reflect.DeepEqual(again.Objects[i], first.Objects[i]) {
+			t.Errorf("object %d from the cache's JSON differs from the render's:\n%+v\n%+v", i, again.Objects[i], first.Objects[i])
+		}
+	}
 	// The hit really comes from the file.
 	marker := "---\n# Source: demo/templates/marker.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: marker}\n"
 	if err := os.WriteFile(files[0], []byte(`{"manifest":`+strconv.Quote(marker)+`}`), 0o644); err != nil {
@@ -175,6 +180,21 @@ func TestCache(t *testing.T) {
 	}
 	if hit, err := c.Render(context.Background(), r, archive, "1.34"); err != nil || len(hit.Objects) != 1 || hit.Objects[0].Name != "marker" {
 		t.Fatalf("the cached result was not used: %v", err)
+	}
+	// A hit reads its objects from their cached JSON, not from the YAML.
+	byJSON := `{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"from-json"}}`
+	if err := os.WriteFile(files[0], []byte(`{"manifest":`+strconv.Quote(marker)+`,"objects":[`+byJSON+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if hit, err := c.Render(context.Background(), r, archive, "1.34"); err != nil || len(hit.Objects) != 1 || hit.Objects[0].Name != "from-json" || hit.Objects[0].Source != "demo/templates/marker.yaml" {
+		t.Fatalf("the cached JSON was not used: %v %+v", err, hit)
+	}
+	// An entry with fewer objects than documents is rendered again.
+	if err := os.WriteFile(files[0], []byte(`{"manifest":`+strconv.Quote(marker+marker)+`,"objects":[`+byJSON+`]}`), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := c.Render(context.Background(), r, archive, "1.34"); err != nil || out.Manifest != first.Manifest {
+		t.Fatalf("a short entry was trusted: %v", err)
 	}
 	// Every input is in the key.
 	for name, edit := range map[string]func(*Release, *string){

@@ -24,10 +24,10 @@ type Output struct {
 	ConfigPath, ConfigContext *string
 }
 
-// New declares variable.kubeconfig_path and variable.kube_context.
-func New(scope constructs.Construct, id string, c Config) Output {
-	scope = constructs.NewConstruct(scope, jsii.String("clusteraccess-"+id))
-	path := cdktf.NewTerraformVariable(scope, jsii.String("kubeconfig_path"), &cdktf.TerraformVariableConfig{
+// New declares variable.kubeconfig_path and variable.kube_context in the
+// stack scope: one pair per stack, so they take no id.
+func New(scope constructs.Construct, c Config) Output {
+	cdktf.NewTerraformVariable(scope, address.ID("kubeconfig_path"), &cdktf.TerraformVariableConfig{
 		Type:        jsii.String("string"),
 		Default:     c.Kubeconfig,
 		Nullable:    jsii.Bool(false),
@@ -37,13 +37,11 @@ func New(scope constructs.Construct, id string, c Config) Output {
 			ErrorMessage: jsii.String("kubeconfig_path must name a kubeconfig file, e.g. ~/.kube/config."),
 		}},
 	})
-	address.Set(path, "kubeconfig_path")
-	ctx := cdktf.NewTerraformVariable(scope, jsii.String("kube_context"), &cdktf.TerraformVariableConfig{
+	cdktf.NewTerraformVariable(scope, address.ID("kube_context"), &cdktf.TerraformVariableConfig{
 		Type:        jsii.String("string"),
 		Default:     c.Context,
 		Nullable:    jsii.Bool(false),
 		Description: jsii.String("Context of the kubeconfig to use; empty uses its current context."),
 	})
-	address.Set(ctx, "kube_context")
-	return Output{ConfigPath: path.StringValue(), ConfigContext: ctx.StringValue()}
+	return Output{ConfigPath: address.Var("kubeconfig_path"), ConfigContext: address.Var("kube_context")}
 }

@@ -90,14 +90,13 @@ type Output struct {
 // credentials_revision variable, and kubernetes_secret_v1.<id> (LibreChat's),
 // <id>_meilisearch and <id>_mongodb.
 func New(scope constructs.Construct, id string, c Config) Output {
-	scope = constructs.NewConstruct(scope, jsii.String("credentials-"+id))
 	vars := map[string]*string{}
 	secrets := append([]config.Secret(nil), config.Secrets...)
 	for _, b := range c.BasicAuth {
 		secrets = append(secrets, config.Htpasswd(b.App))
 	}
 	for _, s := range secrets {
-		v := cdktf.NewTerraformVariable(scope, jsii.String(s.Variable), &cdktf.TerraformVariableConfig{
+		v := cdktf.NewTerraformVariable(scope, address.ID(s.Variable), &cdktf.TerraformVariableConfig{
 			Type:        jsii.String("string"),
 			Sensitive:   jsii.Bool(true),
 			Nullable:    jsii.Bool(false),
@@ -109,11 +108,10 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		})
 		// Ephemeral: Terraform keeps the value out of plan files and state.
 		v.AddOverride(jsii.String("ephemeral"), true)
-		address.Set(v, s.Variable)
-		vars[s.Variable] = v.StringValue()
+		vars[s.Variable] = address.Var(s.Variable)
 	}
 	ref := func(s config.Secret) *string { return vars[s.Variable] }
-	revision := cdktf.NewTerraformVariable(scope, jsii.String(RevisionVariable), &cdktf.TerraformVariableConfig{
+	revision := cdktf.NewTerraformVariable(scope, address.ID(RevisionVariable), &cdktf.TerraformVariableConfig{
 		Type:        jsii.String("number"),
 		Default:     1,
 		Nullable:    jsii.Bool(false),
@@ -123,14 +121,14 @@ func New(scope constructs.Construct, id string, c Config) Output {
 			ErrorMessage: jsii.String(RevisionVariable + " must be a whole number of at least 1."),
 		}},
 	})
-	address.Set(revision, RevisionVariable)
+	revisionValue := revision.NumberValue()
 
 	// The password needs no encoding: config.MongoDBPassword allows letters
 	// and digits only.
 	m := c.MongoDB
 	mongoURI := fmt.Sprintf("mongodb://%s:%s@%s:%d/%s", m.User, *ref(config.MongoDBPassword), m.Host, m.Port, m.Database)
 	secretIn := func(namespace *string, labels map[string]string, name string, data map[string]*string, parts ...string) *string {
-		s := secretv1.NewSecretV1(scope, jsii.String(name), &secretv1.SecretV1Config{
+		secretv1.NewSecretV1(scope, address.ID(append([]string{id}, parts...)...), &secretv1.SecretV1Config{
 			Metadata: &secretv1.SecretV1Metadata{
 				Name:      jsii.String(name),
 				Namespace: namespace,
@@ -138,10 +136,9 @@ func New(scope constructs.Construct, id string, c Config) Output {
 			},
 			Type:           jsii.String("Opaque"),
 			DataWo:         &data,
-			DataWoRevision: revision.NumberValue(),
+			DataWoRevision: revisionValue,
 		})
-		address.Set(s, append([]string{id}, parts...)...)
-		return s.Metadata().Name()
+		return address.Attr("kubernetes_secret_v1", "metadata[0].name", append([]string{id}, parts...)...)
 	}
 	secret := func(name string, data map[string]*string, parts ...string) *string {
 		return secretIn(c.Namespace, c.Labels, name, data, parts...)

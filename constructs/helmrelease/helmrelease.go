@@ -71,7 +71,7 @@ type Output struct {
 	// Chart is the locked chart it installs.
 	Chart Chart
 	// Revision is a reference to the deployed revision number.
-	Revision *float64
+	Revision *string
 	// Resource is the helm_release, for depends_on.
 	Resource cdktf.ITerraformDependable
 }
@@ -111,13 +111,12 @@ func New(scope constructs.Construct, id string, c Config) (Output, error) {
 	if c.PreventDestroy {
 		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
-	r := release.NewRelease(scope, jsii.String(id), cfg)
-	address.Set(r, id)
+	r := release.NewRelease(scope, address.ID(id), cfg)
 	return Output{
 		Name:      c.Name,
 		Namespace: c.Namespace,
 		Chart:     ch,
-		Revision:  r.Metadata().Revision(),
+		Revision:  address.Attr("helm_release", "metadata.revision", id),
 		Resource:  r,
 	}, nil
 }

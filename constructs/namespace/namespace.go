@@ -64,7 +64,6 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		nsLabels["pod-security.kubernetes.io/"+mode] = level
 		nsLabels["pod-security.kubernetes.io/"+mode+"-version"] = "latest"
 	}
-	scope = constructs.NewConstruct(scope, jsii.String("namespace-"+id))
 	cfg := &namespacev1.NamespaceV1Config{
 		Metadata: &namespacev1.NamespaceV1Metadata{
 			Name:   jsii.String(c.Name),
@@ -74,7 +73,6 @@ func New(scope constructs.Construct, id string, c Config) Output {
 	if c.PreventDestroy {
 		cfg.Lifecycle = &cdktf.TerraformResourceLifecycle{PreventDestroy: jsii.Bool(true)}
 	}
-	ns := namespacev1.NewNamespaceV1(scope, jsii.String("namespace"), cfg)
-	address.Set(ns, id)
-	return Output{Name: ns.Metadata().Name(), Labels: labels}
+	namespacev1.NewNamespaceV1(scope, address.ID(id), cfg)
+	return Output{Name: address.Attr("kubernetes_namespace_v1", "metadata[0].name", id), Labels: labels}
 }

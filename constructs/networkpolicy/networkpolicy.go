@@ -74,10 +74,9 @@ var DNS = Flow{Name: "dns", Peer: Peer{}, Ports: []Port{{Number: 53, Protocol: "
 // New creates kubernetes_network_policy_v1.<id>_default_deny and one
 // kubernetes_network_policy_v1.<id>_allow_<flow> per flow.
 func New(scope constructs.Construct, id string, c Config) Output {
-	scope = constructs.NewConstruct(scope, jsii.String("networkpolicy-"+id))
 	var out Output
 	add := func(name string, spec *networkpolicyv1.NetworkPolicyV1Spec) {
-		p := networkpolicyv1.NewNetworkPolicyV1(scope, jsii.String(name), &networkpolicyv1.NetworkPolicyV1Config{
+		networkpolicyv1.NewNetworkPolicyV1(scope, address.ID(id, name), &networkpolicyv1.NetworkPolicyV1Config{
 			Metadata: &networkpolicyv1.NetworkPolicyV1Metadata{
 				Name:      jsii.String(name),
 				Namespace: c.Namespace,
@@ -85,7 +84,6 @@ func New(scope constructs.Construct, id string, c Config) Output {
 			},
 			Spec: spec,
 		})
-		address.Set(p, id, name)
 		out.Names = append(out.Names, name)
 	}
 	add("default-deny", &networkpolicyv1.NetworkPolicyV1Spec{

@@ -41,8 +41,8 @@ const (
 
 // New creates kubernetes_resource_quota_v1.<id> and kubernetes_limit_range_v1.<id>.
 func New(scope constructs.Construct, id string, c Config) Output {
-	scope = constructs.NewConstruct(scope, jsii.String("quota-"+id))
-	q := resourcequotav1.NewResourceQuotaV1(scope, jsii.String("quota"), &resourcequotav1.ResourceQuotaV1Config{
+	// Both are named like the namespace (address.Set).
+	q := resourcequotav1.NewResourceQuotaV1(scope, jsii.String("quota-"+id), &resourcequotav1.ResourceQuotaV1Config{
 		Metadata: &resourcequotav1.ResourceQuotaV1Metadata{
 			Name:      jsii.String(QuotaName),
 			Namespace: c.Namespace,
@@ -51,7 +51,7 @@ func New(scope constructs.Construct, id string, c Config) Output {
 		Spec: &resourcequotav1.ResourceQuotaV1Spec{Hard: quantities(c.Hard)},
 	})
 	address.Set(q, id)
-	l := limitrangev1.NewLimitRangeV1(scope, jsii.String("limits"), &limitrangev1.LimitRangeV1Config{
+	l := limitrangev1.NewLimitRangeV1(scope, jsii.String("limitrange-"+id), &limitrangev1.LimitRangeV1Config{
 		Metadata: &limitrangev1.LimitRangeV1Metadata{
 			Name:      jsii.String(LimitRangeName),
 			Namespace: c.Namespace,

@@ -63,24 +63,23 @@ type Output struct {
 // New creates kubernetes_role_v1.<id>_<app> with a matching role binding per
 // namespace, and kubernetes_cluster_role_v1.<id>_viewer with its binding.
 func New(scope constructs.Construct, id string, c Config) Output {
-	scope = constructs.NewConstruct(scope, jsii.String("rbac-"+id))
 	var out Output
 	if len(c.DeveloperGroups) > 0 {
 		out.RoleName = "llm-platform-developer"
 		for _, app := range sortedKeys(c.Namespaces) {
 			ns := c.Namespaces[app]
 			name, namespace, labels := jsii.String(out.RoleName), ns, jsiival.Map(c.Labels)
-			role := rolev1.NewRoleV1(scope, jsii.String("role-"+app), &rolev1.RoleV1Config{
+			rolev1.NewRoleV1(scope, address.ID(id, app), &rolev1.RoleV1Config{
 				Metadata: &rolev1.RoleV1Metadata{Name: name, Namespace: namespace, Labels: labels},
 				Rule:     roleRules(DeveloperRules),
 			})
-			address.Set(role, id, app)
-			binding := rolebindingv1.NewRoleBindingV1(scope, jsii.String("binding-"+app), &rolebindingv1.RoleBindingV1Config{
+			// Named like its role (address.Set).
+			binding := rolebindingv1.NewRoleBindingV1(scope, jsii.String("binding-"+address.Name(id, app)), &rolebindingv1.RoleBindingV1Config{
 				Metadata: &rolebindingv1.RoleBindingV1Metadata{Name: name, Namespace: namespace, Labels: labels},
 				RoleRef: &rolebindingv1.RoleBindingV1RoleRef{
 					ApiGroup: jsii.String("rbac.authorization.k8s.io"),
 					Kind:     jsii.String("Role"),
-					Name:     role.Metadata().Name(),
+					Name:     address.Attr("kubernetes_role_v1", "metadata[0].name", id, app),
 				},
 				Subject: roleSubjects(c.DeveloperGroups),
 			})
@@ -90,17 +89,16 @@ func New(scope constructs.Construct, id string, c Config) Output {
 	if len(c.ViewerGroups) > 0 {
 		out.ClusterRoleName = "llm-platform-viewer-" + c.Env
 		name, labels := jsii.String(out.ClusterRoleName), jsiival.Map(c.Labels)
-		role := clusterrolev1.NewClusterRoleV1(scope, jsii.String("viewer"), &clusterrolev1.ClusterRoleV1Config{
+		clusterrolev1.NewClusterRoleV1(scope, address.ID(id, "viewer"), &clusterrolev1.ClusterRoleV1Config{
 			Metadata: &clusterrolev1.ClusterRoleV1Metadata{Name: name, Labels: labels},
 			Rule:     clusterRoleRules(ViewerRules),
 		})
-		address.Set(role, id, "viewer")
-		binding := clusterrolebindingv1.NewClusterRoleBindingV1(scope, jsii.String("viewer-binding"), &clusterrolebindingv1.ClusterRoleBindingV1Config{
+		binding := clusterrolebindingv1.NewClusterRoleBindingV1(scope, jsii.String("binding-"+address.Name(id, "viewer")), &clusterrolebindingv1.ClusterRoleBindingV1Config{
 			Metadata: &clusterrolebindingv1.ClusterRoleBindingV1Metadata{Name: name, Labels: labels},
 			RoleRef: &clusterrolebindingv1.ClusterRoleBindingV1RoleRef{
 				ApiGroup: jsii.String("rbac.authorization.k8s.io"),
 				Kind:     jsii.String("ClusterRole"),
-				Name:     role.Metadata().Name(),
+				Name:     address.Attr("kubernetes_cluster_role_v1", "metadata[0].name", id, "viewer"),
 			},
 			Subject: clusterRoleSubjects(c.ViewerGroups),
 		})

@@ -8,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-cdk-go/cdktf"
 
 	"github.com/llm-platform/cdktf-llm/config"
+	"github.com/llm-platform/cdktf-llm/constructs/address"
 	"github.com/llm-platform/cdktf-llm/constructs/backend"
 	"github.com/llm-platform/cdktf-llm/constructs/clusteraccess"
 )
@@ -32,17 +33,21 @@ func New(app constructs.Construct, name string, env config.Environment) Stack {
 		KubeconfigPath: env.Cluster.Kubeconfig, KubeContext: env.Cluster.Context, Namespace: b.Kubernetes.Namespace,
 		Bucket: b.S3.Bucket, Region: b.S3.Region, KeyPrefix: b.S3.KeyPrefix,
 	})
-	access := clusteraccess.New(s, "cluster", clusteraccess.Config{Kubeconfig: env.Cluster.Kubeconfig, Context: env.Cluster.Context})
+	access := clusteraccess.New(s, clusteraccess.Config{Kubeconfig: env.Cluster.Kubeconfig, Context: env.Cluster.Context})
 	return Stack{TF: s, Cluster: access}
 }
 
 // Output adds a described output, named as given.
 func (s Stack) Output(name, description string, value any) {
-	o := cdktf.NewTerraformOutput(s.TF, jsii.String(name), &cdktf.TerraformOutputConfig{
+	switch value.(type) {
+	case string, *string: // passed as it is: one jsii call less
+	default:
 		// As a token, an object value skips cdktf's own inspection, which
 		// calls util.isArray and so prints a deprecation warning on Node 22.
-		Value:       cdktf.Token_AsAny(value),
+		value = cdktf.Token_AsAny(value)
+	}
+	cdktf.NewTerraformOutput(s.TF, address.ID(name), &cdktf.TerraformOutputConfig{
+		Value:       value,
 		Description: jsii.String(description),
 	})
-	o.OverrideLogicalId(jsii.String(name))
 }

@@ -1,0 +1,148 @@
+package kernel_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// moduleTarball is the jsii tarball a Go module of go.mod embeds (the bytes
+// the Go runtime hands the kernel), and the package's version.
+func moduleTarball(t *testing.T, module, name string) (tarball, version string) {
+	t.Helper()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", module).Output()
+	if err != nil {
+		t.Fatalf("go list %s: %v", module, err)
+	}
+	dir, v, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	version = strings.TrimPrefix(v, "v")
+	return filepath.Join(dir, "jsii", name+"-"+version+".tgz"), version
+}
+
+// kernelSession starts the launcher as jsii-runtime-go does, with env added,
+// and returns a function that sends one request and returns its response.
+func kernelSession(t *testing.T, env ...string) (request func(string) map[string]any, stderr *bytes.Buffer) {
+	t.Helper()
+	launcher, err := filepath.Abs("kernel")
+	if err != nil {
+		t.Fatal(err)
+	}
+	node, err := filepath.Abs(filepath.Join("..", "..", "node_modules", "node", "bin", "node"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("/bin/sh", "-c", "'"+launcher+"'")
+	cmd.Env = append(append(os.Environ(), "JSII_NODE="+node, "JSII_DEBUG=1", "JSII_KERNEL_CACHE_DIR="+t.TempDir()), env...)
+	stderr = &bytes.Buffer{}
+	cmd.Stderr = stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stdin.Write([]byte(`{"exit":0}` + "\n"))
+		stdin.Close()
+		cmd.Wait()
+	})
+	responses := bufio.NewScanner(stdout)
+	responses.Buffer(nil, 1<<20)
+	next := func() map[string]any {
+		t.Helper()
+		if !responses.Scan() {
+			t.Fatalf("no response; stderr:\n%s", stderr.String())
+		}
+		var m map[string]any
+		if err := json.Unmarshal(responses.Bytes(), &m); err != nil {
+			t.Fatalf("response %q: %v", responses.Text(), err)
+		}
+		return m
+	}
+	next() // hello
+	return func(req string) map[string]any {
+		t.Helper()
+		if _, err := stdin.Write([]byte(req + "\n")); err != nil {
+			t.Fatal(err)
+		}
+		return next()
+	}, stderr
+}
+
+// TestBundleStandsInForCdktf loads constructs and cdktf into the kernel as
+// the Go runtime does and creates an App: cdktf comes from the bundle
+// tools/setup made, and only when the kernel's package is exactly the
+// tarball it was made from; the App works either way.
+func TestBundleStandsInForCdktf(t *testing.T) {
+	bundles, err := filepath.Abs(filepath.Join("..", "..", ".gen", "jsii-kernel", "bundles"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	index, err := os.ReadFile(filepath.Join(bundles, "index.json"))
+	if err != nil {
+		t.Fatalf("%v (tools/setup writes it)", err)
+	}
+	// otherKey is a copy of the bundles whose cdktf entry names another
+	// tarball's cache key.
+	otherKey := func(t *testing.T) string {
+		dir := t.TempDir()
+		var idx map[string]map[string]any
+		if err := json.Unmarshal(index, &idx); err != nil {
+			t.Fatal(err)
+		}
+		idx["cdktf"]["key"] = strings.Repeat("0", 64)
+		data, _ := json.Marshal(idx)
+		os.WriteFile(filepath.Join(dir, "index.json"), data, 0o644)
+		os.Link(filepath.Join(bundles, "cdktf.js"), filepath.Join(dir, "cdktf.js"))
+		return dir
+	}
+	constructsTarball, constructsVersion := moduleTarball(t, "github.com/aws/constructs-go/constructs/v10", "constructs")
+	cdktfTarball, cdktfVersion := moduleTarball(t, "github.com/hashicorp/terraform-cdk-go/cdktf", "cdktf")
+	used := "cdktf " + cdktfVersion + ": loaded from its bundle"
+	const notUsed = "cdktf: not from its bundle"
+	tests := []struct {
+		name string
+		// env is added to the kernel's environment.
+		env  func(t *testing.T) []string
+		want string // in stderr; "" for neither message
+	}{
+		{"the bundle of this tarball", func(*testing.T) []string { return nil }, used},
+		{"another tarball's bundle", func(t *testing.T) []string { return []string{"JSII_KERNEL_BUNDLE_DIR=" + otherKey(t)} }, notUsed},
+		{"jsii's package cache off", func(*testing.T) []string { return []string{"JSII_RUNTIME_PACKAGE_CACHE=disabled"} }, notUsed},
+		{"no bundles", func(t *testing.T) []string { return []string{"JSII_KERNEL_BUNDLE_DIR=" + t.TempDir()} }, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			request, stderr := kernelSession(t, tt.env(t)...)
+			for _, load := range []struct{ name, version, tarball string }{
+				{"constructs", constructsVersion, constructsTarball},
+				{"cdktf", cdktfVersion, cdktfTarball},
+			} {
+				req, _ := json.Marshal(map[string]string{"api": "load", "name": load.name, "version": load.version, "tarball": load.tarball})
+				if ok, _ := request(string(req))["ok"].(map[string]any); ok == nil || ok["assembly"] != load.name {
+					t.Fatalf("load %s: %v\n%s", load.name, ok, stderr.String())
+				}
+			}
+			app := request(`{"api":"create","fqn":"cdktf.App","args":[{"$jsii.struct":{"fqn":"cdktf.AppConfig","data":{"outdir":"` + t.TempDir() + `"}}}]}`)
+			if ok, _ := app["ok"].(map[string]any); ok == nil {
+				t.Fatalf("create cdktf.App: %v\n%s", app, stderr.String())
+			}
+			log := stderr.String()
+			for _, msg := range []string{used, notUsed} {
+				if got := strings.Contains(log, msg); got != (msg == tt.want) {
+					t.Errorf("stderr has %q: %v, want %v; stderr:\n%s", msg, got, !got, log)
+				}
+			}
+		})
+	}
+}
