@@ -82,6 +82,7 @@ func runApp(t *testing.T, dir string, env ...string) (int, string) {
 // process, what tools/env sets) or by jsii-runtime-go's stock launcher (two,
 // relaying).
 func TestSynthOutputIsQuiet(t *testing.T) {
+	t.Parallel() // a synth of its own project, mostly waiting on its kernel
 	want := tree(t, shipped.dir)
 	launcher, err := filepath.Abs(filepath.Join(root, "tools", "kernel", "kernel"))
 	if err != nil {
@@ -223,6 +224,7 @@ func withoutProvider(t *testing.T, path, provider string) []byte {
 // TestCdktfSynthParity: `cdktf synth` (the CLI, running cdktf.json's app)
 // writes the same JSON as the direct path.
 func TestCdktfSynthParity(t *testing.T) {
+	t.Parallel() // a synth of its own project, mostly waiting on its kernel
 	cli, err := filepath.Abs(filepath.Join(root, "node_modules", ".bin", "cdktf"))
 	if err != nil {
 		t.Fatal(err)

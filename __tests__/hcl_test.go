@@ -150,6 +150,7 @@ func TestHCLIsPortable(t *testing.T) {
 // beside them and no cdk.tf.json; the manifest sends the CLI to main.tf,
 // and `cdktf deploy --skip-synth` then runs Terraform on those folders.
 func TestCdktfSynthHCL(t *testing.T) {
+	t.Parallel() // a synth of its own project, mostly waiting on its kernel
 	cli := newCdktfCLI(t)
 	out := filepath.Join(cli.project, "cdktf.out")
 	cli.run(t, root, "synth", "--hcl", "--output", out)

@@ -117,6 +117,7 @@ func lines(what string, envs ...string) string {
 // manifest.json included: for the shipped environments, for 16 generated
 // ones, and as HCL.
 func TestParallelSynthIsByteIdentical(t *testing.T) {
+	t.Parallel() // a synth of its own project, mostly waiting on its kernel
 	var sixteen []string
 	for i := 1; i <= 16; i++ {
 		sixteen = append(sixteen, fmt.Sprintf("t%02d", i))
@@ -213,6 +214,7 @@ func TestWorkersLeaveNothingBehind(t *testing.T) {
 // TestCdktfCLIWithWorkers: `cdktf synth` runs the app, which splits the
 // environments over workers, and `cdktf deploy` reads the merged manifest.
 func TestCdktfCLIWithWorkers(t *testing.T) {
+	t.Parallel() // a synth of its own project, mostly waiting on its kernel
 	cli := newCdktfCLI(t, multisynth.JobsVar+"=2")
 	out := filepath.Join(cli.project, "cdktf.out")
 	cli.run(t, root, "synth", "--output", out)

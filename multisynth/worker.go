@@ -59,6 +59,40 @@ func (k *checker) check(dir string, names []string) error {
 	return platform.Check(dir, envs, s, k.cache)
 }
 
+// backgrounded counts the synths whose kernel processes are building their
+// stacks, and keeps GOMAXPROCS as it was before the first.
+var backgrounded struct {
+	sync.Mutex
+	n, procs int
+}
+
+// background runs this process on one thread until restore is called (once
+// is enough; later calls do nothing), or, with synths at once, until the
+// last of them calls it. Until a kernel process has written its folder,
+// this process's own work (decoding the schemas, loading the charts: ~0.1 s
+// of CPU against the kernels' ~0.3 s) is background, and one thread is
+// plenty for it: more takes the CPU that the kernels' Go and Node need on a
+// machine of few cores (−16 ms of a synth of dev and prod on 2 cores,
+// BENCHMARKS.md). The checks get every core again.
+func background() (restore func()) {
+	backgrounded.Lock()
+	if backgrounded.n == 0 {
+		backgrounded.procs = runtime.GOMAXPROCS(1)
+	}
+	backgrounded.n++
+	backgrounded.Unlock()
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			backgrounded.Lock()
+			defer backgrounded.Unlock()
+			if backgrounded.n--; backgrounded.n == 0 {
+				runtime.GOMAXPROCS(backgrounded.procs)
+			}
+		})
+	}
+}
+
 // synthesize writes the environments of each group into a folder of its
 // own below tmp, one kernel process per group, and checks each folder as
 // soon as its process has written it (while the process ends its kernel);
@@ -66,15 +100,8 @@ func (k *checker) check(dir string, names []string) error {
 func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]string, error) {
 	dirs := make([]string, len(groups))
 	errs := make([]error, len(groups))
-	// Until a kernel process has written its folder, this process's own
-	// work (decoding the schemas, loading the charts: ~0.1 s of CPU against
-	// the kernels' ~0.3 s) is background, and one thread is plenty for it:
-	// more would take the CPU that the kernels' Go and Node need on a
-	// machine of few cores (−16 ms of a synth of dev and prod on 2 cores,
-	// BENCHMARKS.md). The checks get every core again.
-	procs := runtime.GOMAXPROCS(1)
-	var restore sync.Once
-	defer restore.Do(func() { runtime.GOMAXPROCS(procs) })
+	restore := background()
+	defer restore()
 	var wg sync.WaitGroup
 	for i, g := range groups {
 		dirs[i] = filepath.Join(tmp, fmt.Sprintf("worker-%d", i))
@@ -83,7 +110,7 @@ func (c *Config) synthesize(groups [][]string, tmp string, chk *checker) ([]stri
 		go func() {
 			defer wg.Done()
 			wait, err := c.start(j)
-			restore.Do(func() { runtime.GOMAXPROCS(procs) })
+			restore()
 			if err == nil {
 				err = chk.check(j.Outdir, g)
 			}

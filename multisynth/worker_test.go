@@ -1,6 +1,7 @@
 package multisynth
 
 import (
+	"runtime"
 	"slices"
 	"testing"
 )
@@ -25,5 +26,30 @@ func TestKernelEnviron(t *testing.T) {
 				t.Errorf("kernelEnviron(%q) = %q, want %q", tt.in, got, tt.want)
 			}
 		})
+	}
+}
+
+// TestBackground: GOMAXPROCS is 1 while any synth is in its kernel phase,
+// and what it was once the last of them restores; a second restore does
+// nothing.
+func TestBackground(t *testing.T) {
+	before := runtime.GOMAXPROCS(0)
+	if before == 1 {
+		runtime.GOMAXPROCS(2)
+		defer runtime.GOMAXPROCS(1)
+		before = 2
+	}
+	a, b := background(), background()
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Fatalf("GOMAXPROCS %d during two kernel phases, want 1", got)
+	}
+	a()
+	a()
+	if got := runtime.GOMAXPROCS(0); got != 1 {
+		t.Fatalf("GOMAXPROCS %d with one kernel phase left, want 1", got)
+	}
+	b()
+	if got := runtime.GOMAXPROCS(0); got != before {
+		t.Fatalf("GOMAXPROCS %d after both, want %d", got, before)
 	}
 }
