@@ -18,7 +18,8 @@
 // are: the same text cdktf's attribute getters render
 // (ns.Metadata().Name() is ${kubernetes_namespace_v1.ollama.metadata[0].name}),
 // and the same order for Terraform, without the two jsii calls that reading
-// such a getter costs. Number-typed attributes still come from their
+// such a getter costs; the synth's schema check refuses one that names an
+// element its stack lacks. Number-typed attributes still come from their
 // getters, as Go has no other way to write a number token.
 package address
 
