@@ -104,28 +104,33 @@ func Decode(r Release, manifest string) (*Rendered, error) {
 	return decodeManifest(r, manifest, nil)
 }
 
-// decodeManifest is Decode; with objectJSON (a cached Rendered's), the
-// objects are read from it instead of from the manifest's YAML.
+// decodeManifest is Decode; with objectJSON (a cached Rendered's: one per
+// document), the objects are read from it instead of from the YAML.
 func decodeManifest(r Release, manifest string, objectJSON []json.RawMessage) (*Rendered, error) {
+	var docs []string
+	for _, doc := range splitDocs(manifest) {
+		if doc = strings.TrimSpace(doc); doc != "" {
+			docs = append(docs, doc)
+		}
+	}
+	if objectJSON != nil && len(objectJSON) != len(docs) {
+		return nil, fmt.Errorf("render %s: the cached manifest has %d documents and %d objects", r.Address, len(docs), len(objectJSON))
+	}
 	out := &Rendered{Release: r}
 	var kept []string
-	for _, doc := range splitDocs(manifest) {
-		doc = strings.TrimSpace(doc)
-		if doc == "" {
-			continue
-		}
+	for i, doc := range docs {
 		var js []byte
 		if objectJSON != nil {
-			if len(kept) == len(objectJSON) {
-				return nil, fmt.Errorf("render %s: the cached manifest has more objects than their JSON", r.Address)
-			}
-			js = objectJSON[len(kept)]
+			js = objectJSON[i]
 		}
 		o, js, err := decode(doc, js, r.Namespace)
 		if err != nil {
 			return nil, fmt.Errorf("render %s: %w", r.Address, err)
 		}
 		if o == nil {
+			if objectJSON != nil {
+				return nil, fmt.Errorf("render %s: cached document %d holds no object", r.Address, i+1)
+			}
 			continue
 		}
 		out.Objects = append(out.Objects, *o)

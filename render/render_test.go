@@ -189,7 +189,7 @@ func TestCache(t *testing.T) {
 	if hit, err := c.Render(context.Background(), r, archive, "1.34"); err != nil || len(hit.Objects) != 1 || hit.Objects[0].Name != "from-json" || hit.Objects[0].Source != "demo/templates/marker.yaml" {
 		t.Fatalf("the cached JSON was not used: %v %+v", err, hit)
 	}
-	// An entry with fewer objects than documents is rendered again.
+	// An entry whose objects and documents differ in number is rendered again.
 	if err := os.WriteFile(files[0], []byte(`{"manifest":`+strconv.Quote(marker+marker)+`,"objects":[`+byJSON+`]}`), 0o644); err != nil {
 		t.Fatal(err)
 	}
