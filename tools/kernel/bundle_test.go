@@ -1,8 +1,6 @@
 package kernel_test
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"os"
 	"os/exec"
@@ -22,61 +20,6 @@ func moduleTarball(t *testing.T, module, name string) (tarball, version string) 
 	dir, v, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
 	version = strings.TrimPrefix(v, "v")
 	return filepath.Join(dir, "jsii", name+"-"+version+".tgz"), version
-}
-
-// kernelSession starts the launcher as jsii-runtime-go does, with env added,
-// and returns a function that sends one request and returns its response.
-func kernelSession(t *testing.T, env ...string) (request func(string) map[string]any, stderr *bytes.Buffer) {
-	t.Helper()
-	launcher, err := filepath.Abs("kernel")
-	if err != nil {
-		t.Fatal(err)
-	}
-	node, err := filepath.Abs(filepath.Join("..", "..", "node_modules", "node", "bin", "node"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd := exec.Command("/bin/sh", "-c", "'"+launcher+"'")
-	cmd.Env = append(append(os.Environ(), "JSII_NODE="+node, "JSII_DEBUG=1", "JSII_KERNEL_CACHE_DIR="+t.TempDir()), env...)
-	stderr = &bytes.Buffer{}
-	cmd.Stderr = stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stdin.Write([]byte(`{"exit":0}` + "\n"))
-		stdin.Close()
-		cmd.Wait()
-	})
-	responses := bufio.NewScanner(stdout)
-	responses.Buffer(nil, 1<<20)
-	next := func() map[string]any {
-		t.Helper()
-		if !responses.Scan() {
-			t.Fatalf("no response; stderr:\n%s", stderr.String())
-		}
-		var m map[string]any
-		if err := json.Unmarshal(responses.Bytes(), &m); err != nil {
-			t.Fatalf("response %q: %v", responses.Text(), err)
-		}
-		return m
-	}
-	next() // hello
-	return func(req string) map[string]any {
-		t.Helper()
-		if _, err := stdin.Write([]byte(req + "\n")); err != nil {
-			t.Fatal(err)
-		}
-		return next()
-	}, stderr
 }
 
 // TestBundleStandsInForCdktf loads constructs and cdktf into the kernel as
@@ -123,21 +66,23 @@ func TestBundleStandsInForCdktf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			request, stderr := kernelSession(t, tt.env(t)...)
+			s := startKernel(t, append([]string{"JSII_DEBUG=1", "JSII_KERNEL_CACHE_DIR=" + t.TempDir()}, tt.env(t)...)...)
+			t.Cleanup(func() { s.exit() })
+			s.next(t) // hello
 			for _, load := range []struct{ name, version, tarball string }{
 				{"constructs", constructsVersion, constructsTarball},
 				{"cdktf", cdktfVersion, cdktfTarball},
 			} {
 				req, _ := json.Marshal(map[string]string{"api": "load", "name": load.name, "version": load.version, "tarball": load.tarball})
-				if ok, _ := request(string(req))["ok"].(map[string]any); ok == nil || ok["assembly"] != load.name {
-					t.Fatalf("load %s: %v\n%s", load.name, ok, stderr.String())
+				if ok, _ := s.request(t, string(req))["ok"].(map[string]any); ok == nil || ok["assembly"] != load.name {
+					t.Fatalf("load %s: %v\n%s", load.name, ok, s.stderr.String())
 				}
 			}
-			app := request(`{"api":"create","fqn":"cdktf.App","args":[{"$jsii.struct":{"fqn":"cdktf.AppConfig","data":{"outdir":"` + t.TempDir() + `"}}}]}`)
+			app := s.request(t, `{"api":"create","fqn":"cdktf.App","args":[{"$jsii.struct":{"fqn":"cdktf.AppConfig","data":{"outdir":"`+t.TempDir()+`"}}}]}`)
 			if ok, _ := app["ok"].(map[string]any); ok == nil {
-				t.Fatalf("create cdktf.App: %v\n%s", app, stderr.String())
+				t.Fatalf("create cdktf.App: %v\n%s", app, s.stderr.String())
 			}
-			log := stderr.String()
+			log := s.stderr.String()
 			for _, msg := range []string{used, notUsed} {
 				if got := strings.Contains(log, msg); got != (msg == tt.want) {
 					t.Errorf("stderr has %q: %v, want %v; stderr:\n%s", msg, got, !got, log)

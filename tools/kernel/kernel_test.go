@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -41,11 +42,18 @@ func TestKernelIsTheGoRuntimes(t *testing.T) {
 	}
 }
 
-// TestProtocol starts the launcher as jsii-runtime-go does ($SHELL -c) and
-// exchanges the handshake and one request. A preloaded script prints to
-// stdout, which must reach stderr, not the protocol.
-func TestProtocol(t *testing.T) {
-	_, version := runtimeModule(t)
+// session is a kernel started by the launcher as jsii-runtime-go starts it
+// ($SHELL -c), with pipes on its stdin and stdout.
+type session struct {
+	cmd       *exec.Cmd
+	stdin     io.WriteCloser
+	responses *bufio.Scanner
+	stderr    *bytes.Buffer
+}
+
+// startKernel starts the launcher with env added to this environment.
+func startKernel(t *testing.T, env ...string) *session {
+	t.Helper()
 	launcher, err := filepath.Abs("kernel")
 	if err != nil {
 		t.Fatal(err)
@@ -54,55 +62,78 @@ func TestProtocol(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	s := &session{cmd: exec.Command("/bin/sh", "-c", "'"+launcher+"'"), stderr: &bytes.Buffer{}}
+	s.cmd.Env = append(append(os.Environ(), "JSII_NODE="+node), env...)
+	s.cmd.Stderr = s.stderr
+	if s.stdin, err = s.cmd.StdinPipe(); err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := s.cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	s.responses = bufio.NewScanner(stdout)
+	s.responses.Buffer(nil, 1<<20)
+	return s
+}
+
+// next reads the kernel's next response.
+func (s *session) next(t *testing.T) map[string]any {
+	t.Helper()
+	if !s.responses.Scan() {
+		t.Fatalf("no response; stderr:\n%s", s.stderr.String())
+	}
+	var m map[string]any
+	if err := json.Unmarshal(s.responses.Bytes(), &m); err != nil {
+		t.Fatalf("response %q: %v", s.responses.Text(), err)
+	}
+	return m
+}
+
+// request sends one request and reads its response.
+func (s *session) request(t *testing.T, req string) map[string]any {
+	t.Helper()
+	if _, err := s.stdin.Write([]byte(req + "\n")); err != nil {
+		t.Fatal(err)
+	}
+	return s.next(t)
+}
+
+// exit asks the kernel to exit and waits for it.
+func (s *session) exit() error {
+	s.stdin.Write([]byte(`{"exit":0}` + "\n"))
+	s.stdin.Close()
+	return s.cmd.Wait()
+}
+
+// TestProtocol starts the launcher as jsii-runtime-go does ($SHELL -c) and
+// exchanges the handshake and one request. A preloaded script prints to
+// stdout, which must reach stderr, not the protocol.
+func TestProtocol(t *testing.T) {
+	_, version := runtimeModule(t)
 	printer := filepath.Join(t.TempDir(), "print.cjs")
 	if err := os.WriteFile(printer, []byte(`console.log("printed by a preload");`), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command("/bin/sh", "-c", "'"+launcher+"'")
-	cmd.Env = append(os.Environ(), "JSII_NODE="+node, "NODE_OPTIONS=--require "+printer)
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	responses := bufio.NewScanner(stdout)
-	next := func() map[string]any {
-		t.Helper()
-		if !responses.Scan() {
-			t.Fatalf("no response; stderr:\n%s", stderr.String())
-		}
-		var m map[string]any
-		if err := json.Unmarshal(responses.Bytes(), &m); err != nil {
-			t.Fatalf("response %q: %v", responses.Text(), err)
-		}
-		return m
-	}
-	if hello, want := next()["hello"], "@jsii/runtime@"+strings.TrimPrefix(version, "v"); hello != want {
+	s := startKernel(t, "NODE_OPTIONS=--require "+printer)
+	if hello, want := s.next(t)["hello"], "@jsii/runtime@"+strings.TrimPrefix(version, "v"); hello != want {
 		t.Errorf("hello %v, want %s", hello, want)
 	}
-	if _, err := stdin.Write([]byte(`{"api":"stats"}` + "\n")); err != nil {
-		t.Fatal(err)
+	if ok, _ := s.request(t, `{"api":"stats"}`)["ok"].(map[string]any); ok == nil || ok["objectCount"] != 0.0 {
+		t.Errorf("stats: want {\"ok\":{\"objectCount\":0}}, got %s", s.responses.Text())
 	}
-	if ok, _ := next()["ok"].(map[string]any); ok == nil || ok["objectCount"] != 0.0 {
-		t.Errorf("stats: want {\"ok\":{\"objectCount\":0}}, got %s", responses.Text())
+	s.stdin.Write([]byte(`{"exit":0}` + "\n"))
+	s.stdin.Close()
+	for s.responses.Scan() {
+		t.Errorf("unexpected output on the protocol channel: %q", s.responses.Text())
 	}
-	stdin.Write([]byte(`{"exit":0}` + "\n"))
-	stdin.Close()
-	for responses.Scan() {
-		t.Errorf("unexpected output on the protocol channel: %q", responses.Text())
+	if err := s.cmd.Wait(); err != nil {
+		t.Errorf("kernel exit: %v\n%s", err, s.stderr.String())
 	}
-	if err := cmd.Wait(); err != nil {
-		t.Errorf("kernel exit: %v\n%s", err, stderr.String())
-	}
-	if !strings.Contains(stderr.String(), "printed by a preload") {
-		t.Errorf("Node's stdout did not reach stderr; stderr:\n%s", stderr.String())
+	if !strings.Contains(s.stderr.String(), "printed by a preload") {
+		t.Errorf("Node's stdout did not reach stderr; stderr:\n%s", s.stderr.String())
 	}
 }
