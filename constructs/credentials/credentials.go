@@ -128,7 +128,8 @@ func New(scope constructs.Construct, id string, c Config) Output {
 	m := c.MongoDB
 	mongoURI := fmt.Sprintf("mongodb://%s:%s@%s:%d/%s", m.User, *ref(config.MongoDBPassword), m.Host, m.Port, m.Database)
 	secretIn := func(namespace *string, labels map[string]string, name string, data map[string]*string, parts ...string) *string {
-		secretv1.NewSecretV1(scope, address.ID(append([]string{id}, parts...)...), &secretv1.SecretV1Config{
+		parts = append([]string{id}, parts...)
+		secretv1.NewSecretV1(scope, address.ID(parts...), &secretv1.SecretV1Config{
 			Metadata: &secretv1.SecretV1Metadata{
 				Name:      jsii.String(name),
 				Namespace: namespace,
@@ -138,7 +139,7 @@ func New(scope constructs.Construct, id string, c Config) Output {
 			DataWo:         &data,
 			DataWoRevision: revisionValue,
 		})
-		return address.Attr("kubernetes_secret_v1", "metadata[0].name", append([]string{id}, parts...)...)
+		return address.Attr("kubernetes_secret_v1", "metadata[0].name", parts...)
 	}
 	secret := func(name string, data map[string]*string, parts ...string) *string {
 		return secretIn(c.Namespace, c.Labels, name, data, parts...)

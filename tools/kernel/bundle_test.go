@@ -3,7 +3,6 @@ package kernel_test
 import (
 	"encoding/json"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,11 +12,7 @@ import (
 // the Go runtime hands the kernel), and the package's version.
 func moduleTarball(t *testing.T, module, name string) (tarball, version string) {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", module).Output()
-	if err != nil {
-		t.Fatalf("go list %s: %v", module, err)
-	}
-	dir, v, _ := strings.Cut(strings.TrimSpace(string(out)), " ")
+	dir, v := goModule(t, module)
 	version = strings.TrimPrefix(v, "v")
 	return filepath.Join(dir, "jsii", name+"-"+version+".tgz"), version
 }

@@ -16,15 +16,20 @@ import (
 	"testing"
 )
 
-// runtimeModule is go.mod's jsii-runtime-go: its directory and version.
-func runtimeModule(t *testing.T) (dir, version string) {
+// goModule is a module of go.mod: its directory and version (v1.119.0).
+func goModule(t *testing.T, path string) (dir, version string) {
 	t.Helper()
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", "github.com/aws/jsii-runtime-go").Output()
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}} {{.Version}}", path).Output()
 	if err != nil {
-		t.Fatalf("go list: %v", err)
+		t.Fatalf("go list %s: %v", path, err)
 	}
 	dir, version, _ = strings.Cut(strings.TrimSpace(string(out)), " ")
 	return dir, version
+}
+
+// runtimeModule is go.mod's jsii-runtime-go.
+func runtimeModule(t *testing.T) (dir, version string) {
+	return goModule(t, "github.com/aws/jsii-runtime-go")
 }
 
 func TestKernelIsTheGoRuntimes(t *testing.T) {
